@@ -1,0 +1,3 @@
+-- Irreversible on purpose: uuid-ossp, pgcrypto and the extensions schema belong to the platform
+-- (Supabase enables them in every project), and later migrations depend on them.
+-- Rolling back 0001 therefore changes nothing.

@@ -1,0 +1,124 @@
+"""The migration runner: ledger, transactions, locking, drift, and reversibility."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from wedsync_db import catalog
+from wedsync_db.errors import MigrationError
+from wedsync_db.migrations import MigrationRunner, discover
+
+
+def _ledger(url: str) -> list[tuple[int, str]]:
+    with psycopg.connect(url) as conn:
+        return conn.execute("select version, name from wedsync_meta.schema_migrations order by 1").fetchall()
+
+
+def _snapshot(url: str) -> catalog.Snapshot:
+    with psycopg.connect(url) as conn:
+        return catalog.snapshot(conn)
+
+
+def test_up_applies_every_migration_once_and_records_it(blank_db_url: str, migrations_dir: Path) -> None:
+    """up applies pending files in order and writes one ledger row each; a second up applies nothing."""
+    runner = MigrationRunner(blank_db_url, directory=migrations_dir)
+    assert [m.version for m in runner.up()] == [1, 2]
+    assert runner.up() == []
+    assert _ledger(blank_db_url) == [(1, "create_widgets"), (2, "add_widgets_name")]
+
+
+def test_failing_migration_leaves_ledger_and_catalog_unchanged(blank_db_url: str, migrations_dir: Path) -> None:
+    """A file that fails half way rolls back whole; the error names file, line and SQLSTATE."""
+    runner = MigrationRunner(blank_db_url, directory=migrations_dir)
+    runner.up(to=1)
+    before = (_ledger(blank_db_url), _snapshot(blank_db_url))
+    (migrations_dir / "0002_add_widgets_name.up.sql").write_text(
+        "alter table public.widgets add column name text;\n\nselect 1;\nalter table public.nope add column x int;\n"
+    )
+    with pytest.raises(MigrationError) as caught:
+        runner.up()
+    message = str(caught.value)
+    assert "0002_add_widgets_name.up.sql:4" in message
+    assert "SQLSTATE 42P01" in message
+    assert (_ledger(blank_db_url), _snapshot(blank_db_url)) == before
+    with psycopg.connect(blank_db_url) as conn:
+        failures = conn.execute("select version, sqlstate from wedsync_meta.migration_failures").fetchall()
+    assert failures == [(2, "42P01")]
+
+
+def test_two_concurrent_up_runs_apply_each_migration_once(blank_db_url: str, migrations_dir: Path) -> None:
+    """The advisory lock serialises runners: the second waits, then finds nothing left to do."""
+    (migrations_dir / "0003_wait.up.sql").write_text("select pg_sleep(0.5);\n")
+    (migrations_dir / "0003_wait.down.sql").write_text("select 1;\n")
+    applied: list[list[int]] = []
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            applied.append([m.version for m in MigrationRunner(blank_db_url, directory=migrations_dir).up()])
+        except BaseException as error:  # surfaced below
+            errors.append(error)
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert sorted(applied) == [[], [1, 2, 3]]
+    assert [v for v, _ in _ledger(blank_db_url)] == [1, 2, 3]
+
+
+def test_checksum_drift_is_reported_and_blocks_up(blank_db_url: str, migrations_dir: Path) -> None:
+    """Editing an applied file is drift: verify names it and up refuses to run."""
+    runner = MigrationRunner(blank_db_url, directory=migrations_dir)
+    runner.up(to=1)
+    (migrations_dir / "0001_create_widgets.up.sql").write_text("create table public.widgets (id bigint primary key);\n")
+    problems = runner.verify()
+    assert len(problems) == 1 and "0001_create_widgets" in problems[0] and "drift" in problems[0]
+    with pytest.raises(MigrationError, match="drift"):
+        runner.up()
+
+
+def test_down_refuses_when_a_down_file_is_missing(blank_db_url: str, migrations_dir: Path) -> None:
+    """Without its down file a migration cannot be rolled back, and nothing is touched."""
+    runner = MigrationRunner(blank_db_url, directory=migrations_dir)
+    runner.up()
+    (migrations_dir / "0002_add_widgets_name.down.sql").unlink()
+    with pytest.raises(MigrationError, match="no down file for 0002"):
+        runner.down()
+    assert len(_ledger(blank_db_url)) == 2
+
+
+def test_up_then_down_restores_the_catalog(blank_db_url: str, migrations_dir: Path) -> None:
+    """Each migration's down undoes its up exactly (catalog snapshot equal)."""
+    runner = MigrationRunner(blank_db_url, directory=migrations_dir)
+    with psycopg.connect(blank_db_url, autocommit=True) as conn:
+        MigrationRunner._ensure_ledger(conn)
+    before = _snapshot(blank_db_url)
+    runner.up(to=1)
+    assert catalog.diff(before, _snapshot(blank_db_url)) != []
+    runner.down(steps=1)
+    assert catalog.diff(before, _snapshot(blank_db_url)) == []
+
+
+def test_first_real_migration_round_trips(blank_db_url: str) -> None:
+    """0001 of the real schema: up then down returns the catalog to what it was."""
+    runner = MigrationRunner(blank_db_url)
+    with psycopg.connect(blank_db_url, autocommit=True) as conn:
+        MigrationRunner._ensure_ledger(conn)
+    before = _snapshot(blank_db_url)
+    runner.up(to=1)
+    runner.down(to=0)
+    assert catalog.diff(before, _snapshot(blank_db_url)) == []
+
+
+def test_discover_rejects_badly_named_files(tmp_path: Path) -> None:
+    """A file that is not NNNN_<verb>_<object>.(up|down).sql is an error, not silently skipped."""
+    (tmp_path / "1_Create Things.sql").write_text("select 1;")
+    with pytest.raises(MigrationError, match="not a migration name"):
+        discover(tmp_path)

@@ -1,0 +1,265 @@
+"""The wedsync-db command line: run the main job, manage the dev server, migrate, and open psql as an actor."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import time
+from pathlib import Path
+from typing import Annotated, Optional
+
+import psycopg
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from wedsync_db import catalog
+from wedsync_db.config import Settings
+from wedsync_db.devserver import DEV_DATABASE, dev_server, ensure_dev_server, recreate_database, resolve_database_url
+from wedsync_db.errors import WedsyncError
+from wedsync_db.impersonate import Actor
+from wedsync_db.migrations import MigrationRunner
+from wedsync_db.platform import apply_platform, has_platform
+
+console = Console()
+err_console = Console(stderr=True)
+
+app = typer.Typer(
+    help=(
+        "The WedSync/WedMe database and the harness that proves it correct, isolated and fast.\n\n"
+        "Start with 'wedsync-db run': it starts a local PostgreSQL (no Docker needed), applies the\n"
+        "Supabase platform emulation and every migration, and prints a DATABASE_URL to explore."
+    ),
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+server_app = typer.Typer(help="Manage the persistent dev server kept in .wedsync/dev.", no_args_is_help=True)
+migrate_app = typer.Typer(help="Apply, roll back and check the numbered migrations in schema/migrations.",
+                          no_args_is_help=True)
+app.add_typer(server_app, name="server")
+app.add_typer(migrate_app, name="migrate")
+
+DatabaseOption = Annotated[
+    Optional[str],
+    typer.Option("--database", "-d", help="libpq URL of the database (default: DATABASE_URL, else the dev server)."),
+]
+
+
+def _progress(message: str) -> None:
+    console.print(f"  [dim]{message}[/dim]")
+
+
+# -- the main job ----------------------------------------------------------------------------------
+@app.command()
+def run(
+    ephemeral: Annotated[bool, typer.Option(help="Use a throwaway server, removed when the command ends.")] = False,
+    data_dir: Annotated[Optional[Path], typer.Option(help="Data directory of the dev server.")] = None,
+) -> None:
+    """Run the main job: start a server, apply platform and migrations, print a status table and a DATABASE_URL.
+
+    Examples:
+
+      wedsync-db run                 # dev server in .wedsync/dev, left running for you
+
+      wedsync-db run --ephemeral     # everything in a temporary cluster, removed at the end
+    """
+    started = time.perf_counter()
+    settings = Settings.from_env()
+    if ephemeral:
+        from wedsync_db.server.local import LocalServer
+
+        server = LocalServer(pg_bindir=settings.pg_bindir, os_user=settings.os_user)
+        server.start()
+    else:
+        server = ensure_dev_server(settings, data_dir)
+    console.print(f"[bold]server[/bold] PostgreSQL {server.binaries.major} on 127.0.0.1:{server.port} "
+                  f"({'temporary' if ephemeral else server.data_dir})")
+    recreate_database(server.url(), DEV_DATABASE)
+    url = server.url(DEV_DATABASE)
+    with psycopg.connect(url, autocommit=True) as conn:
+        apply_platform(conn, auto_grants=settings.auto_grants)
+    console.print("[bold]platform[/bold] Supabase emulation applied")
+    applied = MigrationRunner(url, on_progress=_progress).up()
+    console.print(f"[bold]migrate[/bold] {len(applied)} migrations applied")
+    with psycopg.connect(url, autocommit=True) as conn:
+        counts = catalog.table_counts(conn)
+    table = Table(title="wedsync-db: main job")
+    table.add_column("check")
+    table.add_column("result", justify="right")
+    table.add_row("migrations applied", str(len(applied)))
+    for key, value in counts.items():
+        table.add_row(key.replace("_", " "), str(value))
+    table.add_row("elapsed", f"{time.perf_counter() - started:.1f} s")
+    console.print(table)
+    console.print(f"DATABASE_URL={url}")
+    if not ephemeral:
+        console.print("The dev server keeps running; stop it with: wedsync-db server stop")
+
+
+# -- dev server ---------------------------------------------------------------------------------------
+@server_app.command("start")
+def server_start(data_dir: Annotated[Optional[Path], typer.Option(help="Data directory.")] = None) -> None:
+    """Start the persistent dev server (initdb on first use) and print its DATABASE_URL.
+
+    Example: wedsync-db server start && export DATABASE_URL=$(wedsync-db server status --url)
+    """
+    server = ensure_dev_server(Settings.from_env(), data_dir)
+    console.print(f"running: {server.data_dir}")
+    console.print(f"DATABASE_URL={server.url(DEV_DATABASE)}")
+
+
+@server_app.command("stop")
+def server_stop(data_dir: Annotated[Optional[Path], typer.Option(help="Data directory.")] = None) -> None:
+    """Stop the dev server (its data stays; delete .wedsync/dev to start afresh)."""
+    server = dev_server(data_dir=data_dir)
+    if not server.is_running():
+        console.print("not running")
+        return
+    server.stop()
+    console.print("stopped")
+
+
+@server_app.command("status")
+def server_status(
+    data_dir: Annotated[Optional[Path], typer.Option(help="Data directory.")] = None,
+    url: Annotated[bool, typer.Option("--url", help="Print only the DATABASE_URL (empty when stopped).")] = False,
+) -> None:
+    """Say whether the dev server runs, and where."""
+    server = dev_server(data_dir=data_dir)
+    running = (server.data_dir / "PG_VERSION").exists() and server.is_running()
+    if url:
+        print(server.url(DEV_DATABASE) if running else "")
+        return
+    console.print(f"{'running' if running else 'stopped'}: {server.data_dir}")
+    if running:
+        console.print(f"DATABASE_URL={server.url(DEV_DATABASE)}")
+
+
+# -- migrations ----------------------------------------------------------------------------------------
+def _runner(database: str | None) -> MigrationRunner:
+    url = resolve_database_url(database)
+    with psycopg.connect(url, autocommit=True) as conn:
+        if not has_platform(conn):
+            apply_platform(conn, auto_grants=Settings.from_env().auto_grants)
+    return MigrationRunner(url, on_progress=_progress)
+
+
+@migrate_app.command("up")
+def migrate_up(
+    database: DatabaseOption = None,
+    to: Annotated[Optional[int], typer.Option(help="Stop after this version.")] = None,
+) -> None:
+    """Apply pending migrations in order, each in its own transaction.
+
+    Examples: wedsync-db migrate up ; wedsync-db migrate up --to 12
+    """
+    applied = _runner(database).up(to=to)
+    console.print(f"applied {len(applied)} migration(s)" + (": " + ", ".join(m.label for m in applied) if applied else ""))
+
+
+@migrate_app.command("down")
+def migrate_down(
+    database: DatabaseOption = None,
+    to: Annotated[Optional[int], typer.Option(help="Roll back every migration newer than this version.")] = None,
+    steps: Annotated[Optional[int], typer.Option(help="Roll back this many migrations (default 1).")] = None,
+) -> None:
+    """Roll back applied migrations, newest first.
+
+    Examples: wedsync-db migrate down ; wedsync-db migrate down --steps 3 ; wedsync-db migrate down --to 0
+    """
+    if to is not None and steps is not None:
+        raise typer.BadParameter("give --to or --steps, not both", param_hint="--steps")
+    rolled = _runner(database).down(to=to, steps=steps)
+    console.print(f"rolled back {len(rolled)} migration(s)" + (": " + ", ".join(m.label for m in rolled) if rolled else ""))
+
+
+@migrate_app.command("status")
+def migrate_status(database: DatabaseOption = None) -> None:
+    """List every migration with its state: applied, pending, drifted or missing."""
+    rows = _runner(database).status()
+    table = Table()
+    for column in ("version", "name", "state", "applied at", "ms"):
+        table.add_column(column)
+    for row in rows:
+        colour = {"applied": "green", "pending": "yellow"}.get(row.state, "red")
+        table.add_row(f"{row.version:04d}", row.name, f"[{colour}]{row.state}[/{colour}]",
+                      row.applied_at.isoformat(timespec="seconds") if row.applied_at else "",
+                      str(row.duration_ms or ""))
+    console.print(table)
+
+
+@migrate_app.command("verify")
+def migrate_verify(database: DatabaseOption = None) -> None:
+    """Fail (exit 1) when an applied migration's file changed or disappeared."""
+    problems = _runner(database).verify()
+    for problem in problems:
+        err_console.print(f"[red]drift[/red] {problem}")
+    if problems:
+        raise typer.Exit(1)
+    console.print("all applied migrations match their files")
+
+
+# -- psql as an actor -------------------------------------------------------------------------------
+@app.command("psql")
+def psql(
+    as_: Annotated[str, typer.Option("--as", help="anon, service, or user:<uuid>.")] = "anon",
+    database: DatabaseOption = None,
+) -> None:
+    """Open psql as an API actor, with role and JWT claims set as PostgREST would.
+
+    The settings are session-level here (an interactive session has no per-request transaction),
+    so this is for exploring only; the harness itself always sets them transaction-locally.
+
+    Examples: wedsync-db psql --as anon ; wedsync-db psql --as user:6f1c...-...
+    """
+    try:
+        actor = Actor.parse(as_)
+    except ValueError as error:
+        raise typer.BadParameter(str(error), param_hint="--as") from error
+    url = resolve_database_url(database)
+    psql_path = shutil.which("psql")
+    if psql_path is None:
+        raise WedsyncError("psql is not installed (Debian: apt-get install postgresql-client)")
+    claims = actor.claims_json().replace("\\", "\\\\").replace(" ", "\\ ")
+    env = dict(os.environ)
+    env["PGOPTIONS"] = f"-c role={actor.role} -c request.jwt.claims={claims} -c search_path=public,extensions"
+    console.print(f"psql as {actor.label} (role {actor.role})", style="dim")
+    os.execvpe(psql_path, [psql_path, url], env)
+
+
+def _is_a(error: BaseException, class_name: str) -> bool:
+    """Match click's exception classes by name: typer >= 0.2x vendors its own copy of click."""
+    return any(cls.__name__ == class_name for cls in type(error).__mro__)
+
+
+def main() -> None:
+    """Entry point: one-line errors and exit code 2 for bad arguments, 1 for failures the harness explains."""
+    command = typer.main.get_command(app)
+    try:
+        command.main(args=sys.argv[1:], prog_name="wedsync-db", standalone_mode=False)
+    except WedsyncError as error:
+        print(f"wedsync-db: {error}", file=sys.stderr)
+        sys.exit(1)
+    except Exception as error:
+        if _is_a(error, "NoArgsIsHelpError"):
+            ctx = getattr(error, "ctx", None)
+            print(ctx.get_help() if ctx else "", file=sys.stderr)
+            sys.exit(2)
+        if _is_a(error, "UsageError"):
+            ctx = getattr(error, "ctx", None)
+            where = f" (see '{ctx.command_path} --help')" if ctx is not None else ""
+            print(f"wedsync-db: error: {error.format_message()}{where}", file=sys.stderr)  # type: ignore[attr-defined]
+            sys.exit(2)
+        if _is_a(error, "Exit"):
+            sys.exit(getattr(error, "exit_code", 0))
+        if _is_a(error, "Abort"):
+            print("wedsync-db: aborted", file=sys.stderr)
+            sys.exit(130)
+        raise
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,61 @@
+"""One frozen Settings object and the one place that resolves it (CLI > environment > defaults)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+SCHEMA_DIR = PROJECT_ROOT / "schema"
+MIGRATIONS_DIR = SCHEMA_DIR / "migrations"
+PLATFORM_FILE = SCHEMA_DIR / "platform.sql"
+STATE_DIR = PROJECT_ROOT / ".wedsync"
+
+SERVER_KINDS = ("local", "container", "external")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the harness needs to know to find or start a server.
+
+    Precedence, highest first: explicit arguments (CLI flags), environment variables
+    (WEDSYNC_DB_SERVER, DATABASE_URL, WEDSYNC_DB_PG_BINDIR, WEDSYNC_DB_OS_USER, WEDSYNC_DB_IMAGE,
+    WEDSYNC_DB_AUTO_GRANTS), then the defaults below.
+    """
+
+    server: str | None = None
+    """local, container or external; None picks the first usable in that order after external."""
+    database_url: str | None = None
+    """An existing server to use (external): the harness creates and drops only its own databases there."""
+    pg_bindir: str | None = None
+    """Directory holding initdb/postgres; None searches PATH, pg_config --bindir, /usr/lib/postgresql/*/bin."""
+    os_user: str = "postgres"
+    """The unprivileged OS user that runs initdb and the server when the harness runs as root."""
+    data_dir: Path | None = None
+    """A persistent data directory for a reusable dev server; None means a temporary one removed at exit."""
+    image: str = "postgres:15"
+    """Container image; supabase/postgres:<tag> images already hold the platform, so no emulation is applied."""
+    auto_grants: bool = True
+    """Supabase's classic default privileges on schema public; False emulates the 2026 'no automatic grants' mode."""
+    extra_server_settings: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_env(cls, **overrides: object) -> Settings:
+        """Build settings from the environment, then apply non-None overrides (usually CLI flags)."""
+        env = os.environ
+        settings = cls(
+            server=env.get("WEDSYNC_DB_SERVER") or None,
+            database_url=env.get("DATABASE_URL") or None,
+            pg_bindir=env.get("WEDSYNC_DB_PG_BINDIR") or None,
+            os_user=env.get("WEDSYNC_DB_OS_USER") or "postgres",
+            image=env.get("WEDSYNC_DB_IMAGE") or "postgres:15",
+            auto_grants=env.get("WEDSYNC_DB_AUTO_GRANTS", "on").lower() not in ("0", "off", "false", "no"),
+        )
+        given = {key: value for key, value in overrides.items() if value is not None}
+        settings = replace(settings, **given)
+        if settings.server is not None and settings.server not in SERVER_KINDS:
+            from wedsync_db.errors import ConfigError
+
+            raise ConfigError(f"unknown server kind {settings.server!r}; choose one of {', '.join(SERVER_KINDS)}")
+        return settings
