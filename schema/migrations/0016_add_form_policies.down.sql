@@ -1,0 +1,30 @@
+-- 0016_add_form_policies (down): drops the policies and revokes the grants the up added.
+set local lock_timeout = '5s';
+set local statement_timeout = '60s';
+
+drop policy field_mappings_delete_team on public.field_mappings;
+drop policy field_mappings_update_team on public.field_mappings;
+drop policy field_mappings_insert_team on public.field_mappings;
+drop policy field_mappings_select_team on public.field_mappings;
+revoke update (form_field_key, core_field_id, allow_override) on table public.field_mappings from anon, authenticated;
+revoke all on table public.field_mappings from anon, authenticated, service_role;
+drop policy form_responses_delete_partner on public.form_responses;
+drop policy form_responses_update_partner on public.form_responses;
+drop policy form_responses_insert_partner on public.form_responses;
+drop policy form_responses_select_partner on public.form_responses;
+drop policy form_responses_select_team on public.form_responses;
+revoke update (answers, status) on table public.form_responses from anon, authenticated;
+revoke all on table public.form_responses from anon, authenticated, service_role;
+drop policy form_versions_delete_team on public.form_versions;
+drop policy form_versions_update_team on public.form_versions;
+drop policy form_versions_insert_team on public.form_versions;
+drop policy form_versions_select_connected_couple on public.form_versions;
+drop policy form_versions_select_team on public.form_versions;
+revoke update (title, schema, status) on table public.form_versions from anon, authenticated;
+revoke all on table public.form_versions from anon, authenticated, service_role;
+drop policy forms_delete_team on public.forms;
+drop policy forms_update_team on public.forms;
+drop policy forms_insert_team on public.forms;
+drop policy forms_select_team on public.forms;
+revoke update (title, description, category, settings) on table public.forms from anon, authenticated;
+revoke all on table public.forms from anon, authenticated, service_role;
