@@ -1,0 +1,1 @@
+"""Integrity tests: constraints, cascades, soft delete, audit, versions, migration round trips, catalog lints."""

@@ -1,0 +1,543 @@
+"""Catalog lints (wedsync_db.lints): each lint fires on a deliberately broken object and falls silent once it is fixed.
+
+Every lint test starts from ``widgets``, a table that passes every lint, breaks exactly one thing, asserts that
+exactly that lint fires (and nothing else in the database), then repairs it and asserts the database is clean
+again (the negative control), as pgTAP's ``check_test`` tests the checker itself.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import pytest
+from rich.console import Console
+
+from wedsync_db import lints
+from wedsync_db.lints import ERROR, INFO, WARN, Finding, exit_code, run_lints
+
+Conn = psycopg.Connection[Any]
+
+
+def make_widgets(conn: Conn, name: str = "widgets") -> None:
+    """Create public.<name>: named by the scheme, primary key, indexed FK, forced RLS, one commented policy."""
+    conn.execute(f"""
+        create table public.{name} (
+            id uuid not null default gen_random_uuid(),
+            owner_id uuid not null,
+            label text,
+            constraint pk_{name} primary key (id),
+            constraint fk_{name}_owner_id_users foreign key (owner_id) references auth.users (id)
+        );
+        create index index_{name}_on_owner_id on public.{name} (owner_id);
+        alter table public.{name} enable row level security;
+        alter table public.{name} force row level security;
+        revoke all on table public.{name} from anon, authenticated, service_role;
+        grant select on table public.{name} to authenticated;
+        create policy {name}_select_owner on public.{name} for select to authenticated
+          using (owner_id = (select auth.uid()));
+        comment on policy {name}_select_owner on public.{name} is 'Lets in: the row''s owner.';
+    """)
+
+
+def add_policy(conn: Conn, name: str, definition: str, table: str = "widgets") -> None:
+    conn.execute(f"create policy {name} on public.{table} {definition}")
+    conn.execute(f"comment on policy {name} on public.{table} is 'Lets in: test.'")
+
+
+def only_finding(conn: Conn, **options: Any) -> Finding:
+    """Run every lint and return the single finding, failing with the full list when there is not exactly one."""
+    findings = run_lints(conn, **options)
+    assert len(findings) == 1, "\n".join(f"{f.level} {f.lint} {f.object}: {f.detail}" for f in findings)
+    return findings[0]
+
+
+def assert_fires(conn: Conn, lint: str, obj: str, level: str, **options: Any) -> Finding:
+    """Exactly one finding in the database: ``lint`` at ``level`` naming ``obj``."""
+    finding = only_finding(conn, **options)
+    assert (finding.lint, finding.object, finding.level) == (lint, obj, level), finding
+    return finding
+
+
+def assert_clean(conn: Conn, **options: Any) -> None:
+    findings = run_lints(conn, **options)
+    assert findings == [], "\n".join(f"{f.level} {f.lint} {f.object}: {f.detail}" for f in findings)
+
+
+@pytest.fixture
+def widgets(blank_db: Conn) -> Conn:
+    """A blank platform database holding the lint-clean public.widgets."""
+    make_widgets(blank_db)
+    assert_clean(blank_db)
+    return blank_db
+
+
+def test_blank_platform_database_has_no_findings(blank_db: Conn) -> None:
+    """The platform emulation alone (auth, extensions, default privileges) gives no finding in public/private."""
+    assert_clean(blank_db)
+
+
+# -- RLS -------------------------------------------------------------------------------------------------------
+def test_table_without_rls_is_reported(blank_db: Conn) -> None:
+    """rls_disabled: a table with RLS off and no policy is an ERROR naming the API roles that hold grants."""
+    blank_db.execute("""
+        create table public.gadgets (id uuid not null, constraint pk_gadgets primary key (id));
+        revoke all on table public.gadgets from anon, authenticated, service_role;
+        grant select on table public.gadgets to anon""")
+    finding = assert_fires(blank_db, "rls_disabled", "public.gadgets", ERROR)
+    assert "anon" in finding.detail
+    blank_db.execute("""
+        alter table public.gadgets enable row level security;
+        alter table public.gadgets force row level security;
+        create policy gadgets_select_anon on public.gadgets for select to anon using (id is not null);
+        comment on policy gadgets_select_anon on public.gadgets is 'Lets in: anyone.'""")
+    assert_clean(blank_db)
+
+
+def test_table_without_forced_rls_is_reported(widgets: Conn) -> None:
+    """rls_not_forced: RLS enabled but not forced is an ERROR with API grants and a WARN without."""
+    widgets.execute("alter table public.widgets no force row level security")
+    assert_fires(widgets, "rls_not_forced", "public.widgets", ERROR)
+    widgets.execute("revoke all on table public.widgets from authenticated")
+    assert_fires(widgets, "rls_not_forced", "public.widgets", WARN)
+    widgets.execute("alter table public.widgets force row level security")
+    assert_clean(widgets)
+
+
+def test_policies_on_table_with_rls_off_are_reported(widgets: Conn) -> None:
+    """policy_exists_rls_disabled: policies on a table whose RLS is off are ignored, an ERROR."""
+    widgets.execute("alter table public.widgets disable row level security")
+    finding = assert_fires(widgets, "policy_exists_rls_disabled", "public.widgets", ERROR)
+    assert "widgets_select_owner" in finding.detail
+    widgets.execute("alter table public.widgets enable row level security")
+    assert_clean(widgets)
+
+
+def test_table_with_rls_and_no_policy_is_reported_as_info(widgets: Conn) -> None:
+    """rls_enabled_no_policy: RLS on and no policy (deny-all) is only INFO."""
+    widgets.execute("drop policy widgets_select_owner on public.widgets")
+    assert_fires(widgets, "rls_enabled_no_policy", "public.widgets", INFO)
+    add_policy(widgets, "widgets_select_owner", "for select to authenticated using (owner_id = (select auth.uid()))")
+    assert_clean(widgets)
+
+
+def test_leaf_partition_granted_to_api_roles_without_rls_is_reported(blank_db: Conn) -> None:
+    """partition_without_rls_granted: a leaf readable by anon without its own RLS skips the parent's policies."""
+    blank_db.execute("""
+        create table public.events (
+            id uuid not null, created_at timestamptz not null, owner_id uuid not null,
+            constraint pk_events primary key (id, created_at)
+        ) partition by range (created_at);
+        create index index_events_on_owner_id on public.events (owner_id);
+        alter table public.events enable row level security;
+        alter table public.events force row level security;
+        revoke all on table public.events from anon, authenticated, service_role;
+        grant select on table public.events to authenticated;
+        create policy events_select_owner on public.events for select to authenticated
+          using (owner_id = (select auth.uid()));
+        comment on policy events_select_owner on public.events is 'Lets in: the owner.';
+        create table public.events_2025 partition of public.events
+          for values from ('2025-01-01') to ('2026-01-01');
+        revoke all on table public.events_2025 from anon, authenticated, service_role""")
+    assert_clean(blank_db)  # a leaf without API privileges is protected by reaching it only through its parent
+    blank_db.execute("grant select on table public.events_2025 to anon")
+    finding = assert_fires(blank_db, "partition_without_rls_granted", "public.events_2025", ERROR)
+    assert "public.events" in finding.detail and "anon" in finding.detail
+    blank_db.execute("revoke select on table public.events_2025 from anon")
+    assert_clean(blank_db)
+
+
+# -- policies --------------------------------------------------------------------------------------------------
+def test_policy_without_comment_is_reported(widgets: Conn) -> None:
+    """policy_without_comment: a policy without `comment on policy` is an ERROR (project rule)."""
+    widgets.execute("comment on policy widgets_select_owner on public.widgets is null")
+    assert_fires(widgets, "policy_without_comment", "public.widgets.widgets_select_owner", ERROR)
+    widgets.execute("comment on policy widgets_select_owner on public.widgets is 'Lets in: the owner.'")
+    assert_clean(widgets)
+
+
+def test_policy_calling_auth_uid_per_row_is_reported(widgets: Conn) -> None:
+    """policy_auth_call_not_wrapped: a bare auth.uid() is a WARN even beside a wrapped one and with auth on the
+    caller's search_path (deparsing runs under search_path = '', which is restored afterwards)."""
+    widgets.execute("alter policy widgets_select_owner on public.widgets "
+                    "using (owner_id = auth.uid() or owner_id = (select auth.uid()))")
+    widgets.execute("set search_path = auth, public")
+    finding = assert_fires(widgets, "policy_auth_call_not_wrapped", "public.widgets.widgets_select_owner", WARN)
+    assert "auth.uid" in finding.detail
+    assert widgets.execute("show search_path").fetchone() == ("auth, public",)
+    widgets.execute("alter policy widgets_select_owner on public.widgets "
+                    "using (owner_id = (select auth.uid()) and label = (select auth.jwt() ->> 'label'))")
+    assert_clean(widgets)
+
+
+def test_policy_calling_current_setting_per_row_is_reported(widgets: Conn) -> None:
+    """policy_auth_call_not_wrapped: current_setting() outside a sub-select is evaluated per row too."""
+    widgets.execute("alter policy widgets_select_owner on public.widgets "
+                    "using (label = current_setting('app.label', true))")
+    finding = assert_fires(widgets, "policy_auth_call_not_wrapped", "public.widgets.widgets_select_owner", WARN)
+    assert "current_setting" in finding.detail
+    widgets.execute("alter policy widgets_select_owner on public.widgets "
+                    "using (label = (select current_setting('app.label', true)))")
+    assert_clean(widgets)
+
+
+def test_policy_reading_user_metadata_is_reported(widgets: Conn) -> None:
+    """policy_references_user_metadata: user_metadata in the JWT is user-editable, so trusting it is an ERROR."""
+    widgets.execute("alter policy widgets_select_owner on public.widgets "
+                    "using ((select auth.jwt() -> 'user_metadata' ->> 'role') = 'admin')")
+    assert_fires(widgets, "policy_references_user_metadata", "public.widgets.widgets_select_owner", ERROR)
+    widgets.execute("alter policy widgets_select_owner on public.widgets "
+                    "using ((select auth.jwt() -> 'app_metadata' ->> 'role') = 'admin')")
+    assert_clean(widgets)
+
+
+def test_write_policy_that_is_always_true_is_reported(widgets: Conn) -> None:
+    """policy_always_true: UPDATE USING (true) for authenticated lets anyone change any row, an ERROR."""
+    widgets.execute("grant update on table public.widgets to authenticated")
+    add_policy(widgets, "widgets_update_anyone", "for update to authenticated using (true)")
+    assert_fires(widgets, "policy_always_true", "public.widgets.widgets_update_anyone", ERROR)
+    widgets.execute("alter policy widgets_update_anyone on public.widgets "
+                    "using (owner_id = (select auth.uid())) with check (owner_id = (select auth.uid()))")
+    assert_clean(widgets)
+
+
+def test_insert_policy_without_check_is_reported(widgets: Conn) -> None:
+    """policy_always_true: an INSERT policy whose WITH CHECK is (1 = 1) lets anyone plant any row, an ERROR."""
+    add_policy(widgets, "widgets_insert_anyone", "for insert to authenticated with check (1 = 1)")
+    assert_fires(widgets, "policy_always_true", "public.widgets.widgets_insert_anyone", ERROR)
+    widgets.execute("alter policy widgets_insert_anyone on public.widgets with check (owner_id = (select auth.uid()))")
+    assert_clean(widgets)
+
+
+def test_anon_readable_always_true_policy_is_reported_as_warning(widgets: Conn) -> None:
+    """policy_always_true: SELECT USING (true) to anon exposes every row to the world: WARN (may be intended)."""
+    widgets.execute("grant select on table public.widgets to anon")
+    add_policy(widgets, "widgets_select_anyone", "for select to anon using (true)")
+    assert_fires(widgets, "policy_always_true", "public.widgets.widgets_select_anyone", WARN)
+    widgets.execute("alter policy widgets_select_anyone on public.widgets using (label is not null)")
+    assert_clean(widgets)
+
+
+def test_several_permissive_policies_for_one_role_and_command_are_reported_as_info(widgets: Conn) -> None:
+    """multiple_permissive_policies: two SELECT policies for authenticated are OR-ed per row: INFO only."""
+    add_policy(widgets, "widgets_select_labelled", "for select to authenticated using (label is not null)")
+    finding = assert_fires(widgets, "multiple_permissive_policies", "public.widgets", INFO)
+    assert "widgets_select_labelled" in finding.detail and "widgets_select_owner" in finding.detail
+    widgets.execute("alter policy widgets_select_labelled on public.widgets to anon")
+    assert_clean(widgets)
+
+
+# -- relations granted to API roles ----------------------------------------------------------------------------
+def test_security_definer_view_is_reported(widgets: Conn) -> None:
+    """security_definer_view: a view without security_invoker, granted to API roles, skips RLS: an ERROR."""
+    widgets.execute("create view public.widget_labels as select id, label from public.widgets")
+    finding = assert_fires(widgets, "security_definer_view", "public.widget_labels", ERROR)
+    assert "anon" in finding.detail  # Supabase's default privileges granted it
+    widgets.execute("alter view public.widget_labels set (security_invoker = true)")
+    assert_clean(widgets)
+
+
+def test_materialized_view_granted_to_api_roles_is_reported(widgets: Conn) -> None:
+    """materialized_view_granted: a matview readable by API roles has no RLS at all: an ERROR."""
+    widgets.execute("create materialized view public.widget_counts as select owner_id, count(*) from public.widgets "
+                    "group by owner_id")
+    assert_fires(widgets, "materialized_view_granted", "public.widget_counts", ERROR)
+    widgets.execute("revoke all on public.widget_counts from anon, authenticated")
+    assert_clean(widgets)
+
+
+def test_foreign_table_granted_to_api_roles_is_reported(widgets: Conn) -> None:
+    """foreign_table_granted: a foreign table cannot have RLS, so an API grant on it is an ERROR."""
+    widgets.execute("""
+        create foreign data wrapper lint_test_fdw;
+        create server lint_test_server foreign data wrapper lint_test_fdw;
+        create foreign table public.remote_widgets (id uuid) server lint_test_server;
+        revoke all on public.remote_widgets from anon, authenticated, service_role;
+        grant select on public.remote_widgets to authenticated""")
+    assert_fires(widgets, "foreign_table_granted", "public.remote_widgets", ERROR)
+    widgets.execute("revoke select on public.remote_widgets from authenticated")
+    assert_clean(widgets)
+
+
+def test_truncate_granted_to_api_role_is_reported(widgets: Conn) -> None:
+    """api_role_has_truncate: TRUNCATE skips RLS, so granting it to authenticated is an ERROR."""
+    widgets.execute("grant truncate on table public.widgets to authenticated")
+    finding = assert_fires(widgets, "api_role_has_truncate", "public.widgets", ERROR)
+    assert "authenticated" in finding.detail
+    widgets.execute("revoke truncate on table public.widgets from authenticated")
+    assert_clean(widgets)
+
+
+def test_references_or_trigger_granted_to_api_role_is_reported(widgets: Conn) -> None:
+    """api_role_has_references_or_trigger: REFERENCES/TRIGGER for anon are useless to the API: a WARN."""
+    widgets.execute("grant references, trigger on table public.widgets to anon")
+    finding = assert_fires(widgets, "api_role_has_references_or_trigger", "public.widgets", WARN)
+    assert "anon REFERENCES" in finding.detail and "anon TRIGGER" in finding.detail
+    widgets.execute("revoke references, trigger on table public.widgets from anon")
+    assert_clean(widgets)
+
+
+# -- functions -------------------------------------------------------------------------------------------------
+def test_function_without_fixed_search_path_is_reported(blank_db: Conn) -> None:
+    """function_search_path_mutable: WARN for an invoker function, ERROR for a security definer one."""
+    blank_db.execute("create function public.answer() returns integer language sql stable as 'select 42'")
+    assert_fires(blank_db, "function_search_path_mutable", "public.answer()", WARN)
+    blank_db.execute("""
+        alter function public.answer() security definer;
+        revoke execute on function public.answer() from public, anon, authenticated""")
+    assert_fires(blank_db, "function_search_path_mutable", "public.answer()", ERROR)
+    blank_db.execute("alter function public.answer() set search_path = ''")
+    assert_clean(blank_db)
+
+
+def test_security_definer_function_executable_by_anon_is_reported(blank_db: Conn) -> None:
+    """security_definer_function_executable_by_anon: ERROR unless listed in allow_public_definer."""
+    blank_db.execute("""
+        create function public.answer() returns integer language sql stable security definer set search_path = ''
+          as 'select 42';
+        revoke execute on function public.answer() from public, authenticated""")
+    assert_fires(blank_db, "security_definer_function_executable_by_anon", "public.answer()", ERROR)
+    assert_clean(blank_db, allow_public_definer=frozenset({"public.answer"}))
+    assert_clean(blank_db, allow_public_definer=frozenset({"public.answer()"}))
+    blank_db.execute("revoke execute on function public.answer() from anon")
+    assert_clean(blank_db)
+
+
+def test_security_definer_function_in_public_callable_by_authenticated_is_reported(blank_db: Conn) -> None:
+    """security_definer_function_executable_by_authenticated: a definer function on /rpc is a WARN; the same
+    function in private (a policy helper, not served by PostgREST) is not reported."""
+    blank_db.execute("""
+        create function public.answer() returns integer language sql stable security definer set search_path = ''
+          as 'select 42';
+        revoke execute on function public.answer() from public, anon""")
+    assert_fires(blank_db, "security_definer_function_executable_by_authenticated", "public.answer()", WARN)
+    blank_db.execute("""
+        create schema private;
+        grant usage on schema private to authenticated;
+        alter function public.answer() set schema private""")
+    assert_clean(blank_db)
+
+
+def test_trigger_functions_are_not_reported_as_callable(blank_db: Conn) -> None:
+    """Security definer trigger functions cannot be called directly, so the executable-by lints skip them."""
+    blank_db.execute("""
+        create function public.touch() returns trigger language plpgsql security definer set search_path = ''
+          as 'begin return new; end'""")
+    assert_clean(blank_db)
+
+
+# -- extensions, types, auth -----------------------------------------------------------------------------------
+def test_extension_in_public_is_reported(blank_db: Conn) -> None:
+    """extension_in_public: an extension installed in public is a WARN."""
+    blank_db.execute("alter extension pgcrypto set schema public")
+    assert_fires(blank_db, "extension_in_public", "pgcrypto", WARN)
+    blank_db.execute("alter extension pgcrypto set schema extensions")
+    assert_clean(blank_db)
+
+
+def test_column_of_reg_type_is_reported(widgets: Conn) -> None:
+    """unsupported_reg_types: a stored regproc column blocks pg_upgrade: a WARN."""
+    widgets.execute("alter table public.widgets add column parser regproc")
+    assert_fires(widgets, "unsupported_reg_types", "public.widgets.parser", WARN)
+    widgets.execute("alter table public.widgets alter column parser type text")
+    assert_clean(widgets)
+
+
+def test_foreign_key_to_non_primary_unique_key_in_auth_is_reported(widgets: Conn) -> None:
+    """foreign_key_to_auth_unique: referencing auth.users (phone) rather than (id) is a WARN."""
+    widgets.execute("""
+        alter table public.widgets add column owner_phone text,
+          add constraint fk_widgets_owner_phone_users foreign key (owner_phone) references auth.users (phone);
+        create index index_widgets_on_owner_phone on public.widgets (owner_phone)""")
+    assert_fires(widgets, "foreign_key_to_auth_unique", "public.widgets.fk_widgets_owner_phone_users", WARN)
+    widgets.execute("alter table public.widgets drop constraint fk_widgets_owner_phone_users")
+    assert_clean(widgets)
+
+
+# -- performance -----------------------------------------------------------------------------------------------
+def test_foreign_key_without_index_is_reported(widgets: Conn) -> None:
+    """unindexed_foreign_key: neither a partial index nor one led by another column covers a foreign key."""
+    widgets.execute("""
+        alter table public.widgets add column creator_id uuid,
+          add constraint fk_widgets_creator_id_users foreign key (creator_id) references auth.users (id);
+        create index index_widgets_on_creator_id_where_labelled on public.widgets (creator_id)
+          where label is not null;
+        create index index_widgets_on_label_and_creator_id on public.widgets (label, creator_id)""")
+    assert_fires(widgets, "unindexed_foreign_key", "public.widgets.fk_widgets_creator_id_users", WARN)
+    widgets.execute("create index index_widgets_on_creator_id_and_label on public.widgets (creator_id, label)")
+    assert_clean(widgets)
+
+
+def test_duplicate_index_is_reported(widgets: Conn) -> None:
+    """duplicate_index: two identical indexes (names aside) on one table are a WARN."""
+    widgets.execute("create index index_widgets_on_owner_id_again on public.widgets (owner_id)")
+    finding = assert_fires(widgets, "duplicate_index", "public.index_widgets_on_owner_id_again", WARN)
+    assert "index_widgets_on_owner_id," in finding.detail
+    widgets.execute("drop index public.index_widgets_on_owner_id_again")
+    assert_clean(widgets)
+
+
+def test_table_without_primary_key_is_reported(widgets: Conn) -> None:
+    """no_primary_key: a table without a primary key is a WARN."""
+    widgets.execute("alter table public.widgets drop constraint pk_widgets")
+    assert_fires(widgets, "no_primary_key", "public.widgets", WARN)
+    widgets.execute("alter table public.widgets add constraint pk_widgets primary key (id)")
+    assert_clean(widgets)
+
+
+# -- naming ----------------------------------------------------------------------------------------------------
+def test_name_cut_at_63_bytes_is_reported(widgets: Conn) -> None:
+    """name_too_long: a name PostgreSQL cut mid-word at 63 bytes is an ERROR; one at the limit ending in a whole
+    word is a WARN (the catalog cannot tell it from a deliberate 63-byte name)."""
+    widgets.execute("alter table public.widgets add column "
+                    "number_of_guests_who_asked_for_a_vegetarian_meal_at_the_reception_venue integer")
+    cut = "number_of_guests_who_asked_for_a_vegetarian_meal_at_the_recepti"
+    assert_fires(widgets, "name_too_long", f"public.widgets.{cut}", ERROR)
+    at_limit = "guests_who_asked_for_a_vegetarian_meal_at_the_ceremony_or_label"  # 63 bytes, ends in a column word
+    assert len(at_limit) == 63
+    widgets.execute(f"alter table public.widgets rename column {cut} to {at_limit}")
+    assert_fires(widgets, "name_too_long", f"public.widgets.{at_limit}", WARN)
+    widgets.execute(f"alter table public.widgets rename column {at_limit} to vegetarian_guest_count")
+    assert_clean(widgets)
+
+
+def test_index_not_named_by_scheme_is_reported(widgets: Conn) -> None:
+    """index_name_not_conventional: an index not named index_<table>_on_<columns> is a WARN."""
+    widgets.execute("create index widgets_label_idx on public.widgets (label)")
+    assert_fires(widgets, "index_name_not_conventional", "public.widgets_label_idx", WARN)
+    widgets.execute("alter index public.widgets_label_idx rename to index_widgets_on_label")
+    assert_clean(widgets)
+
+
+def test_constraint_not_named_by_scheme_is_reported(widgets: Conn) -> None:
+    """constraint_name_not_conventional: pk_/fk_/unique_/check_<table>_... are required: a WARN otherwise."""
+    widgets.execute("alter table public.widgets add constraint label_not_blank check (label <> '')")
+    assert_fires(widgets, "constraint_name_not_conventional", "public.widgets.label_not_blank", WARN)
+    widgets.execute("alter table public.widgets rename constraint label_not_blank to check_widgets_label_not_blank")
+    widgets.execute("alter table public.widgets rename constraint fk_widgets_owner_id_users to widgets_owner_fkey")
+    assert_fires(widgets, "constraint_name_not_conventional", "public.widgets.widgets_owner_fkey", WARN)
+    widgets.execute("alter table public.widgets rename constraint widgets_owner_fkey to fk_widgets_owner_id_users")
+    assert_clean(widgets)
+
+
+def test_policy_not_named_by_scheme_is_reported(widgets: Conn) -> None:
+    """policy_name_not_conventional: a policy not named <table>_<its command>_<who> is a WARN."""
+    widgets.execute("alter policy widgets_select_owner on public.widgets rename to widgets_update_owner")
+    assert_fires(widgets, "policy_name_not_conventional", "public.widgets.widgets_update_owner", WARN)
+    widgets.execute("alter policy widgets_update_owner on public.widgets rename to widgets_select_owner")
+    assert_clean(widgets)
+
+
+# -- running: suppression, selection, exit code ------------------------------------------------------------------
+def test_ignore_suppresses_a_documented_exception(widgets: Conn) -> None:
+    """run_lints(ignore=...) drops findings by exact `lint:object` key or by wildcard; others stay."""
+    widgets.execute("alter table public.widgets no force row level security")
+    widgets.execute("grant truncate on table public.widgets to anon")
+    assert_fires(widgets, "api_role_has_truncate", "public.widgets", ERROR, ignore={"rls_not_forced:public.widgets"})
+    assert_clean(widgets, ignore={"rls_not_forced:public.widgets", "api_role_has_truncate:public.*"})
+
+
+def test_only_runs_the_named_lints_and_rejects_unknown_names(widgets: Conn) -> None:
+    """run_lints(only=...) runs just those lints; an unknown lint name is a ValueError listing the known ones."""
+    widgets.execute("alter table public.widgets no force row level security")
+    assert run_lints(widgets, only=["no_primary_key"]) == []
+    assert [f.lint for f in run_lints(widgets, only=["rls_not_forced"])] == ["rls_not_forced"]
+    with pytest.raises(ValueError, match="no_such_lint"):
+        run_lints(widgets, only=["no_such_lint"])
+
+
+def test_lints_run_inside_the_callers_transaction_without_leaking_search_path(blank_db_url: str) -> None:
+    """In a non-autocommit session run_lints uses a savepoint and leaves the caller's search_path in place."""
+    with psycopg.connect(blank_db_url) as conn:
+        conn.execute("set local search_path = public, extensions")
+        assert run_lints(conn) == []
+        assert conn.execute("show search_path").fetchone() == ("public, extensions",)
+        conn.rollback()
+
+
+def test_exit_code_is_nonzero_only_with_errors() -> None:
+    """exit_code: 1 when any finding is an ERROR; WARN and INFO alone give 0."""
+    warn = Finding("duplicate_index", WARN, lints.PERFORMANCE, "public.i", "d", "r", "index")
+    error = Finding("rls_disabled", ERROR, lints.SECURITY, "public.t", "d", "r", "table")
+    assert (exit_code([]), exit_code([warn]), exit_code([warn, error])) == (0, 0, 1)
+
+
+def test_every_lint_is_documented_and_tested() -> None:
+    """Each registered lint has a docstring stating its level and is asserted by a test in this module."""
+    source = Path(__file__).read_text()
+    names = lints.lint_names()
+    assert len(names) == len(set(names))
+    for lint in lints.LINTS:
+        assert lint.level in lint.description, f"{lint.name}: docstring must justify its level"
+        assert f'"{lint.name}"' in source, f"{lint.name}: no test fires it"
+
+
+# -- renderers -------------------------------------------------------------------------------------------------
+SAMPLE = [
+    Finding("rls_disabled", ERROR, lints.SECURITY, "public.gadgets", "RLS off.", "enable it", "table"),
+    Finding("policy_auth_call_not_wrapped", WARN, lints.PERFORMANCE, "public.w.w_select_owner", "per row, “é”",
+            "wrap", "policy"),
+    Finding("function_search_path_mutable", INFO, lints.SECURITY, "public.answer(integer, text)", "d", "r",
+            "function"),
+]
+
+
+def test_json_output_round_trips() -> None:
+    """findings_json output parses back into equal findings."""
+    text = lints.findings_json(SAMPLE)
+    assert lints.findings_from_json(text) == SAMPLE
+    assert json.loads(text)[0]["lint"] == "rls_disabled"
+
+
+def test_sarif_output_has_the_required_fields() -> None:
+    """findings_sarif: version 2.1.0, one rule per lint, results with ruleId, level, message, logical locations."""
+    log = json.loads(lints.findings_sarif(SAMPLE))
+    assert log["version"] == "2.1.0" and "sarif-2.1.0" in log["$schema"]
+    run = log["runs"][0]
+    rules = run["tool"]["driver"]["rules"]
+    assert [rule["id"] for rule in rules] == lints.lint_names()
+    assert all(rule["fullDescription"]["text"] and rule["shortDescription"]["text"] for rule in rules)
+    assert [r["level"] for r in run["results"]] == ["error", "warning", "note"]
+    for result, finding in zip(run["results"], SAMPLE, strict=True):
+        assert result["ruleId"] == finding.lint
+        assert rules[result["ruleIndex"]]["id"] == finding.lint
+        assert finding.detail in result["message"]["text"]
+        location = result["locations"][0]["logicalLocations"][0]
+        assert location["fullyQualifiedName"] == finding.object and location["name"]
+    assert run["results"][2]["locations"][0]["logicalLocations"][0]["kind"] == "function"
+
+
+def test_table_output_lists_every_finding() -> None:
+    """findings_table renders one row per finding with level, lint, object, detail and remedy."""
+    table = lints.findings_table(SAMPLE)
+    assert table.row_count == len(SAMPLE)
+    console = Console(width=200, record=True)
+    console.print(table)
+    text = console.export_text()
+    assert "rls_disabled" in text and "public.gadgets" in text and "1 ERROR, 1 WARN, 1 INFO" in text
+
+
+# -- the migrated schema ---------------------------------------------------------------------------------------
+def _report(findings: list[Finding]) -> str:
+    return "\n".join(f"{f.level} {f.lint} {f.object}: {f.detail}" for f in findings)
+
+
+@pytest.mark.schema_lints
+def test_migrated_schema_has_no_error_findings(db: Conn) -> None:
+    """The fully migrated schema passes every lint at level ERROR (what `wedsync-db lint` exits non-zero on)."""
+    errors = [f for f in run_lints(db) if f.level == ERROR]
+    assert errors == [], "ERROR findings in the migrated schema:\n" + _report(errors)
+
+
+HYGIENE_LINTS = ("unindexed_foreign_key", "duplicate_index", "no_primary_key", "function_search_path_mutable",
+                 "index_name_not_conventional", "constraint_name_not_conventional", "policy_name_not_conventional")
+
+
+@pytest.mark.schema_lints
+def test_migrated_schema_follows_the_hygiene_rules(db: Conn) -> None:
+    """Every FK indexed, no duplicate index, a PK and fixed search_path everywhere, names by the scheme (WARN lints
+    that are project rules in STYLE.md/DESIGN.md)."""
+    findings = run_lints(db, only=HYGIENE_LINTS)
+    assert findings == [], "hygiene findings in the migrated schema:\n" + _report(findings)
