@@ -18,7 +18,9 @@ from wedsync_db import catalog
 from wedsync_db.config import Settings
 from wedsync_db.devserver import DEV_DATABASE, dev_server, ensure_dev_server, recreate_database, resolve_database_url
 from wedsync_db.errors import WedsyncError
+from wedsync_db.health import health_command
 from wedsync_db.impersonate import Actor
+from wedsync_db.janitor import set_test_pii_key
 from wedsync_db.migrations import MigrationRunner
 from wedsync_db.platform import apply_platform, has_platform
 
@@ -78,6 +80,7 @@ def run(
     console.print(f"[bold]server[/bold] PostgreSQL {server.binaries.major} on 127.0.0.1:{server.port} "
                   f"({'temporary' if ephemeral else server.data_dir})")
     recreate_database(server.url(), DEV_DATABASE)
+    set_test_pii_key(server.url(), DEV_DATABASE)
     url = server.url(DEV_DATABASE)
     with psycopg.connect(url, autocommit=True) as conn:
         apply_platform(conn, auto_grants=settings.auto_grants)
@@ -202,6 +205,57 @@ def migrate_verify(database: DatabaseOption = None) -> None:
     console.print("all applied migrations match their files")
 
 
+# -- lints ---------------------------------------------------------------------------------------------
+@app.command("lint")
+def lint(
+    database: DatabaseOption = None,
+    output_format: Annotated[str, typer.Option("--format", help="table, json or sarif.")] = "table",
+    output: Annotated[Optional[Path], typer.Option(help="Write the report to this file instead of stdout.")] = None,
+    only: Annotated[Optional[list[str]], typer.Option(help="Run only these lints (repeatable).")] = None,
+    ignore: Annotated[Optional[list[str]], typer.Option(
+        help="Suppress a finding by key lint:object; wildcards allowed (repeatable).")] = None,
+) -> None:
+    """Check the catalog: forced RLS everywhere, commented policies, wrapped auth.uid(), indexed FKs, grants, names.
+
+    Exits 1 when any ERROR finding remains.
+
+    Examples:
+
+      wedsync-db lint
+
+      wedsync-db lint --format sarif --output lint.sarif
+
+      wedsync-db lint --only rls_not_forced --only unindexed_foreign_key
+    """
+    from wedsync_db import lints
+
+    if output_format not in ("table", "json", "sarif"):
+        raise typer.BadParameter("choose table, json or sarif", param_hint="--format")
+    url = resolve_database_url(database)
+    try:
+        with psycopg.connect(url, autocommit=True) as conn:
+            findings = lints.run_lints(conn, only=only or None, ignore=frozenset(ignore or ()))
+    except ValueError as error:
+        raise typer.BadParameter(str(error), param_hint="--only") from error
+    if output_format == "table":
+        if output is not None:
+            Console(file=output.open("w"), width=160).print(lints.findings_table(findings))
+        else:
+            console.print(lints.findings_table(findings))
+    else:
+        text = lints.findings_json(findings) if output_format == "json" else lints.findings_sarif(findings)
+        if output is not None:
+            output.write_text(text)
+        else:
+            print(text)
+    errors = sum(1 for finding in findings if finding.level == "ERROR")
+    err_console.print(f"{len(findings)} finding(s), {errors} error(s)")
+    raise typer.Exit(lints.exit_code(findings))
+
+
+app.command("health")(health_command)
+
+
 # -- psql as an actor -------------------------------------------------------------------------------
 @app.command("psql")
 def psql(
@@ -239,7 +293,8 @@ def main() -> None:
     """Entry point: one-line errors and exit code 2 for bad arguments, 1 for failures the harness explains."""
     command = typer.main.get_command(app)
     try:
-        command.main(args=sys.argv[1:], prog_name="wedsync-db", standalone_mode=False)
+        # Without standalone mode click returns a command's exit code (typer.Exit) instead of exiting.
+        result = command.main(args=sys.argv[1:], prog_name="wedsync-db", standalone_mode=False)
     except WedsyncError as error:
         print(f"wedsync-db: {error}", file=sys.stderr)
         sys.exit(1)
@@ -259,6 +314,7 @@ def main() -> None:
             print("wedsync-db: aborted", file=sys.stderr)
             sys.exit(130)
         raise
+    sys.exit(result if isinstance(result, int) else 0)
 
 
 if __name__ == "__main__":

@@ -29,8 +29,9 @@ def describe_database_error(error: psycopg.Error) -> str:
     """Return a one-paragraph description of a server error naming its SQLSTATE, constraint and table."""
     diag = error.diag
     parts = [diag.message_primary or str(error).strip()]
-    if diag.sqlstate:
-        parts.append(f"SQLSTATE {diag.sqlstate}")
+    sqlstate = diag.sqlstate or getattr(error, "sqlstate", None)
+    if sqlstate:
+        parts.append(f"SQLSTATE {sqlstate}")
     if diag.constraint_name:
         parts.append(f"constraint {diag.constraint_name}")
     if diag.table_name:

@@ -22,6 +22,19 @@ def unique_name(purpose: str) -> str:
     return f"wedsync_{purpose}_{worker}_{os.getpid()}_{uuid.uuid4().hex[:6]}"[:63]
 
 
+# Sensitive core field values are encrypted with the key in the wedsync.pii_key setting. Test and dev
+# databases get this fixed, public key; production sets its own secret (see schema/README.md).
+TEST_PII_KEY = "wedsync-test-key-not-for-production"
+
+
+def set_test_pii_key(admin_url: str, database: str) -> None:
+    """Give a test or dev database the public test encryption key (database-level setting)."""
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(
+            sql.SQL("alter database {} set wedsync.pii_key = {}").format(sql.Identifier(database), sql.Literal(TEST_PII_KEY))
+        )
+
+
 @dataclass
 class Janitor:
     """Keeps track of the databases it made on a server, so it drops those and nothing else."""
@@ -99,5 +112,6 @@ class Janitor:
         if not self.server.is_supabase:
             with psycopg.connect(url, autocommit=True) as conn:
                 apply_platform(conn, auto_grants=auto_grants)
+        set_test_pii_key(self.server.url(), name)
         MigrationRunner(url, on_progress=on_progress).up(to=to)
         return name

@@ -25,6 +25,7 @@ from wedsync_db.errors import MigrationError, describe_database_error
 FILE_PATTERN = re.compile(r"^(?P<version>\d{4})_(?P<name>[a-z0-9_]+)\.(?P<direction>up|down)\.sql$")
 LOCK_KEY = 0x7765_6473  # "weds": one advisory lock key for every runner of this project
 DEFAULT_LOCK_TIMEOUT = "5s"
+NAME_TOO_LONG = "42622"  # the NOTICE PostgreSQL raises when it truncates an identifier
 
 LEDGER_DDL = """
 create schema if not exists wedsync_meta;
@@ -263,11 +264,25 @@ class MigrationRunner:
         started = time.perf_counter()
         line = 0
         statement = ""
+        truncated: list[str] = []
+
+        def watch_for_truncation(notice: psycopg.errors.Diagnostic) -> None:
+            if notice.sqlstate == NAME_TOO_LONG:
+                truncated.append(notice.message_primary or "")
+
+        conn.add_notice_handler(watch_for_truncation)
         try:
             with conn.transaction():
                 conn.execute(f"set local lock_timeout = '{self.lock_timeout}'")
+                conn.execute("set local client_min_messages = notice")
                 for line, statement in split_statements(sql):
                     conn.execute(statement)  # no parameters: simple protocol, so "set local" and DO work
+                    if truncated:
+                        # PostgreSQL only warns and cuts the name to 63 bytes; a cut name breaks the
+                        # naming scheme and lints silently, so it fails the migration instead.
+                        raise psycopg.errors.NameTooLong(
+                            f"{truncated[0]} (names are limited to 63 bytes: shorten it)"
+                        )
                 elapsed_ms = int((time.perf_counter() - started) * 1000)
                 if direction == "up":
                     conn.execute(
@@ -277,7 +292,9 @@ class MigrationRunner:
                     )
                 else:
                     conn.execute("delete from wedsync_meta.schema_migrations where version = %s", (migration.version,))
+            conn.remove_notice_handler(watch_for_truncation)
         except psycopg.Error as error:
+            conn.remove_notice_handler(watch_for_truncation)
             self._record_failure(conn, migration, direction, error)
             where = self._error_line(line, statement, error)
             raise MigrationError(

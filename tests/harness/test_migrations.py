@@ -122,3 +122,17 @@ def test_discover_rejects_badly_named_files(tmp_path: Path) -> None:
     (tmp_path / "1_Create Things.sql").write_text("select 1;")
     with pytest.raises(MigrationError, match="not a migration name"):
         discover(tmp_path)
+
+
+def test_an_identifier_postgres_would_truncate_fails_the_migration(blank_db_url: str, migrations_dir: Path) -> None:
+    """A name over 63 bytes is an error (PostgreSQL itself only warns and cuts it), and nothing is applied."""
+    long_name = "index_widgets_on_" + "x" * 60
+    (migrations_dir / "0003_add_long_index.up.sql").write_text(
+        f"create index {long_name} on public.widgets (id);\n"
+    )
+    (migrations_dir / "0003_add_long_index.down.sql").write_text(f"drop index public.{long_name[:63]};\n")
+    runner = MigrationRunner(blank_db_url, directory=migrations_dir)
+    runner.up(to=2)
+    with pytest.raises(MigrationError, match="(?s)0003_add_long_index.up.sql:1.*SQLSTATE 42622"):
+        runner.up()
+    assert [v for v, _ in _ledger(blank_db_url)] == [1, 2]
