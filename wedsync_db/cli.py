@@ -57,49 +57,40 @@ def _progress(message: str) -> None:
 # -- the main job ----------------------------------------------------------------------------------
 @app.command()
 def run(
+    profile: Annotated[str, typer.Option(help="Seed profile: tiny, ci, large or xl.")] = "ci",
+    seed: Annotated[int, typer.Option(help="Seed of the generated world (same seed, same data).")] = 42,
     ephemeral: Annotated[bool, typer.Option(help="Use a throwaway server, removed when the command ends.")] = False,
     data_dir: Annotated[Optional[Path], typer.Option(help="Data directory of the dev server.")] = None,
+    report_dir: Annotated[Path, typer.Option(help="Where reports/<timestamp>/ is written.")] = Path("reports"),
+    skip: Annotated[Optional[list[str]], typer.Option(
+        help="Skip a step (repeatable): lint, rls, integrity, perf.")] = None,
 ) -> None:
-    """Run the main job: start a server, apply platform and migrations, print a status table and a DATABASE_URL.
+    """Run the main job: server, migrate, seed, lints, RLS proof, integrity proof, performance gates, report.
+
+    Writes reports/<timestamp>/report.html and report.md (with the access-matrix heatmap and performance
+    plots), junit.xml, lint.sarif and report.json; prints a summary table; exits 1 when any gate fails.
 
     Examples:
 
-      wedsync-db run                 # dev server in .wedsync/dev, left running for you
+      wedsync-db run                      # dev server in .wedsync/dev, left running for you
 
-      wedsync-db run --ephemeral     # everything in a temporary cluster, removed at the end
+      wedsync-db run --ephemeral          # everything in a temporary cluster, removed at the end
+
+      wedsync-db run --profile tiny --skip perf
     """
-    started = time.perf_counter()
-    settings = Settings.from_env()
-    if ephemeral:
-        from wedsync_db.server.local import LocalServer
+    from wedsync_db.mainjob import JobContext, run_main_job
 
-        server = LocalServer(pg_bindir=settings.pg_bindir, os_user=settings.os_user)
-        server.start()
-    else:
-        server = ensure_dev_server(settings, data_dir)
-    console.print(f"[bold]server[/bold] PostgreSQL {server.binaries.major} on 127.0.0.1:{server.port} "
-                  f"({'temporary' if ephemeral else server.data_dir})")
-    recreate_database(server.url(), DEV_DATABASE)
-    set_test_pii_key(server.url(), DEV_DATABASE)
-    url = server.url(DEV_DATABASE)
-    with psycopg.connect(url, autocommit=True) as conn:
-        apply_platform(conn, auto_grants=settings.auto_grants)
-    console.print("[bold]platform[/bold] Supabase emulation applied")
-    applied = MigrationRunner(url, on_progress=_progress).up()
-    console.print(f"[bold]migrate[/bold] {len(applied)} migrations applied")
-    with psycopg.connect(url, autocommit=True) as conn:
-        counts = catalog.table_counts(conn)
-    table = Table(title="wedsync-db: main job")
-    table.add_column("check")
-    table.add_column("result", justify="right")
-    table.add_row("migrations applied", str(len(applied)))
-    for key, value in counts.items():
-        table.add_row(key.replace("_", " "), str(value))
-    table.add_row("elapsed", f"{time.perf_counter() - started:.1f} s")
-    console.print(table)
-    console.print(f"DATABASE_URL={url}")
-    if not ephemeral:
+    skipped = frozenset(skip or ())
+    unknown = skipped - {"lint", "rls", "integrity", "perf"}
+    if unknown:
+        raise typer.BadParameter(f"unknown step(s) {sorted(unknown)}", param_hint="--skip")
+    context = JobContext(console=console, settings=Settings.from_env(), profile=profile, seed=seed,
+                         ephemeral=ephemeral, data_dir=data_dir, report_dir=report_dir.resolve(), skip=skipped)
+    code = run_main_job(context)
+    if context.url and not ephemeral:
+        console.print(f"DATABASE_URL={context.url}")
         console.print("The dev server keeps running; stop it with: wedsync-db server stop")
+    raise typer.Exit(code)
 
 
 # -- dev server ---------------------------------------------------------------------------------------
