@@ -19,6 +19,8 @@ from wedsync_db.config import Settings
 from wedsync_db.devserver import DEV_DATABASE, dev_server, ensure_dev_server, recreate_database, resolve_database_url
 from wedsync_db.errors import WedsyncError
 from wedsync_db.health import health_command
+from wedsync_db.perf.command import bench_command
+from fixtures.load import seed_command
 from wedsync_db.impersonate import Actor
 from wedsync_db.janitor import set_test_pii_key
 from wedsync_db.migrations import MigrationRunner
@@ -245,6 +247,8 @@ def lint(
 
 
 app.command("health")(health_command)
+app.command("seed")(seed_command)
+app.command("bench")(bench_command)
 
 
 # -- psql as an actor -------------------------------------------------------------------------------

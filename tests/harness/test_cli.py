@@ -8,7 +8,7 @@ import sys
 import pytest
 
 COMMANDS_WITH_EXAMPLES = [
-    ["run"], ["server", "start"], ["migrate", "up"], ["migrate", "down"], ["psql"], ["lint"], ["health"],
+    ["run"], ["seed"], ["bench"], ["server", "start"], ["migrate", "up"], ["migrate", "down"], ["psql"], ["lint"], ["health"],
 ]
 
 
