@@ -1,3 +1,3 @@
-"""Root conftest: registers the wedsync-db pytest plugin (server, template database, per-test clones)."""
+"""Root conftest: registers the wedsync-db pytest plugins (server, template, clones; seeded templates and worlds)."""
 
-pytest_plugins = ["wedsync_db.pytest_plugin"]
+pytest_plugins = ["wedsync_db.pytest_plugin", "wedsync_db.pytest_seeded"]

@@ -34,15 +34,6 @@ def _default_seed_source() -> str:
 SEED_SOURCE = os.environ.get("WEDSYNC_PERF_SEED") or _default_seed_source()
 
 
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    if NIGHTLY:
-        return
-    skip = pytest.mark.skip(reason="nightly: needs the large profile or a long run; set WEDSYNC_NIGHTLY=1")
-    for item in items:
-        if "nightly" in item.keywords and "tests/perf" in str(item.fspath):
-            item.add_marker(skip)
-
-
 def seed(url: str, profile: str) -> None:
     """Seed a migrated database with the chosen seed source."""
     if SEED_SOURCE == "fixtures":

@@ -1,0 +1,1 @@
+"""Tests of the seeded world (fixtures/): determinism, integrity, distributions, sizes."""
