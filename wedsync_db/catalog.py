@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import textwrap
 from typing import Any
 
 import psycopg
@@ -97,6 +99,9 @@ _SNAPSHOT_QUERIES: dict[str, str] = {
 
 Snapshot = dict[str, list[tuple[str, ...]]]
 
+# full_snapshot() and stable_snapshot() also cover the leaf partitions (schema `partitions`).
+FULL_SCHEMAS = (*DEFAULT_SCHEMAS, "partitions")
+
 
 def snapshot(conn: psycopg.Connection[Any], schemas: tuple[str, ...] = DEFAULT_SCHEMAS) -> Snapshot:
     """Return every catalog fact a migration can change, as sorted tuples of text, per kind of object."""
@@ -146,3 +151,120 @@ def table_counts(conn: psycopg.Connection[Any], schema: str = "public") -> dict[
     ).fetchone()
     assert row is not None
     return {"tables": row[0], "policies": row[1], "indexes": row[2], "tables_with_forced_rls": row[3]}
+
+
+# -- the full snapshot (migration round trips) and the committed, stable rendering ---------------------
+
+# Facts snapshot() leaves out that a down migration can still get wrong: view definitions, function
+# comments, sequences' ownership, publication membership of schemas. Kept apart so snapshot() is unchanged.
+_EXTRA_QUERIES: dict[str, str] = {
+    "view_definitions": """
+        select n.nspname || '.' || c.relname, c.relkind::text, pg_get_viewdef(c.oid)
+        from pg_class c join pg_namespace n on n.oid = c.relnamespace
+        where n.nspname = any(%(schemas)s) and c.relkind in ('v', 'm') order by 1""",
+    "function_comments": """
+        select n.nspname || '.' || p.proname || '(' || pg_get_function_identity_arguments(p.oid) || ')',
+               coalesce(obj_description(p.oid, 'pg_proc'), '')
+        from pg_proc p join pg_namespace n on n.oid = p.pronamespace
+        left join pg_depend d on d.objid = p.oid and d.deptype = 'e'
+        where n.nspname = any(%(schemas)s) and d.objid is null order by 1""",
+    "sequences_owned_by": """
+        select n.nspname || '.' || c.relname, coalesce(tn.nspname || '.' || t.relname || '.' || a.attname, '')
+        from pg_class c join pg_namespace n on n.oid = c.relnamespace
+        left join pg_depend d on d.objid = c.oid and d.classid = 'pg_class'::regclass and d.deptype in ('a', 'i')
+        left join pg_class t on t.oid = d.refobjid
+        left join pg_namespace tn on tn.oid = t.relnamespace
+        left join pg_attribute a on a.attrelid = d.refobjid and a.attnum = d.refobjsubid
+        where n.nspname = any(%(schemas)s) and c.relkind = 'S' order by 1""",
+    "event_triggers": """
+        select e.evtname, e.evtevent, e.evtfoid::regproc::text, e.evtenabled::text
+        from pg_event_trigger e order by 1""",
+}
+
+# Function sources, for the committed file only (the round trip compares their md5 through snapshot()).
+_SOURCE_QUERY = """
+    select n.nspname || '.' || p.proname || '(' || pg_get_function_identity_arguments(p.oid) || ')', p.prosrc
+    from pg_proc p join pg_namespace n on n.oid = p.pronamespace
+    left join pg_depend d on d.objid = p.oid and d.deptype = 'e'
+    where n.nspname = any(%(schemas)s) and d.objid is null and p.prolang <> 13 order by 1"""  # 13: internal/C
+
+
+def full_snapshot(conn: psycopg.Connection[Any], schemas: tuple[str, ...] = FULL_SCHEMAS) -> Snapshot:
+    """Return snapshot() plus view definitions, function comments and sequence ownership (for round trips)."""
+    result = snapshot(conn, schemas)
+    for kind, query in _EXTRA_QUERIES.items():
+        rows = conn.execute(query, {"schemas": list(schemas)}).fetchall()
+        result[kind] = [tuple("" if value is None else str(value) for value in row) for row in rows]
+    return result
+
+
+def normalize_source(source: str) -> str:
+    """Return a function body without trailing spaces, common indentation or leading/trailing blank lines."""
+    lines = [line.rstrip() for line in source.expandtabs(4).splitlines()]
+    while lines and not lines[0]:
+        lines.pop(0)
+    while lines and not lines[-1]:
+        lines.pop()
+    return textwrap.dedent("\n".join(lines))
+
+
+_MONTH_NAME = re.compile(r"_y(\d{4})m(\d{2})(?!\d)")
+_MONTH_START = re.compile(r"'(\d{4})-(\d{2})-01 00:00:00\+00'")
+
+
+def _relative_months(text: str, year: int, month: int) -> str:
+    """Replace partition month names and bounds by their offset from (year, month): stable from month to month."""
+
+    def offset(y: str, m: str) -> str:
+        delta = (int(y) - year) * 12 + int(m) - month
+        return f"{delta:+d}"
+
+    text = _MONTH_NAME.sub(lambda m: f"_month{offset(m[1], m[2])}", text)
+    return _MONTH_START.sub(lambda m: f"'<month{offset(m[1], m[2])}>'", text)
+
+
+def stable_snapshot(conn: psycopg.Connection[Any], schemas: tuple[str, ...] = FULL_SCHEMAS) -> Snapshot:
+    """Return full_snapshot() made independent of where and when it was taken, plus normalized function sources.
+
+    The migrating role's name becomes ``<migrator>``; monthly partitions (created relative to today by
+    migration 0021) are named by their offset from the current UTC month (``activities_month+1``); the
+    session time zone is set to UTC so partition bounds print the same everywhere. No OIDs, no database
+    names; every kind sorted.
+    """
+    conn.execute("select set_config('TimeZone', 'UTC', false)")
+    year, month, migrator = conn.execute(
+        "select extract(year from now() at time zone 'UTC')::int, extract(month from now() at time zone 'UTC')::int,"
+        " current_user"
+    ).fetchone()  # type: ignore[misc]
+    raw = full_snapshot(conn, schemas)
+    raw["function_sources"] = [
+        (str(name), normalize_source(str(source)))
+        for name, source in conn.execute(_SOURCE_QUERY, {"schemas": list(schemas)}).fetchall()
+    ]
+    role = re.compile(rf'(?<![\w"]){re.escape(str(migrator))}(?![\w"])')
+    result: Snapshot = {}
+    for kind, rows in raw.items():
+        result[kind] = sorted(
+            (tuple(_relative_months(role.sub("<migrator>", value), year, month) for value in row) for row in rows),
+            key=lambda row: tuple(value.zfill(8) if value.isdigit() else value for value in row),
+        )
+    return result
+
+
+def render_stable(snap: Snapshot) -> str:
+    """Render a stable snapshot for review: one object per line; function sources as indented blocks."""
+    out = [
+        "# Catalog of the fully migrated schema (wedsync_db.catalog.stable_snapshot).",
+        "# Regenerate: WEDSYNC_UPDATE_SNAPSHOTS=1 bin/test tests/integrity/test_catalog_snapshot.py",
+        "",
+    ]
+    for kind in sorted(snap):
+        out.append(f"## {kind}")
+        for row in snap[kind]:
+            if kind == "function_sources":
+                out.append(f"{row[0]}:")
+                out.extend(f"    {line}".rstrip() for line in row[1].splitlines())
+            else:
+                out.append(" | ".join(value.replace("\n", "\n    ") for value in row))
+        out.append("")
+    return "\n".join(out)
