@@ -1,0 +1,72 @@
+"""RLS fixtures (shared by tests/rls and tests/quality): a database seeded with the sample world, and its oracle.
+
+Each test gets one connection inside a transaction; examples isolate themselves with savepoints.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import psycopg
+import pytest
+
+from wedsync_db.janitor import Janitor, unique_name
+from wedsync_db.rls.oracle import Oracle
+from wedsync_db.rls.sample_world import load_sample_world
+from wedsync_db.rls.world import World, snapshot
+
+
+@pytest.fixture(scope="session")
+def rls_template(janitor: Janitor, template_db: str) -> str:
+    """A template database: the migrated schema plus the sample world, built once per session."""
+    name = janitor.create(unique_name("rlstpl"), template=template_db)
+    with psycopg.connect(janitor.server.url(name), autocommit=True) as conn:
+        load_sample_world(conn)
+    janitor.mark_template(name)
+    return name
+
+
+@pytest.fixture(scope="session")
+def rls_db_url(janitor: Janitor, rls_template: str) -> str:
+    """One clone of the seeded template shared by the session's RLS property tests (they never commit)."""
+    return janitor.server.url(janitor.create(unique_name("rls"), template=rls_template))
+
+
+@pytest.fixture(scope="session")
+def rls_world(rls_db_url: str) -> World:
+    """The world as stored (every row, trigger-made ones included), read as the superuser."""
+    with psycopg.connect(rls_db_url) as conn:
+        return World.from_tables(snapshot(conn))
+
+
+@pytest.fixture(scope="session")
+def oracle(rls_world: World) -> Oracle:
+    return Oracle(rls_world)
+
+
+@pytest.fixture
+def rls_conn(rls_db_url: str) -> Iterator[psycopg.Connection[Any]]:
+    """A connection to the seeded database inside a transaction that is rolled back after the test."""
+    with psycopg.connect(rls_db_url) as conn:
+        conn.execute("select 1")
+        try:
+            yield conn
+        finally:
+            conn.rollback()
+
+
+@pytest.fixture
+def fresh_rls_db_url(janitor: Janitor, rls_template: str) -> Iterator[str]:
+    """A private clone of the seeded template for tests that commit (observer checks)."""
+    name = janitor.create(unique_name("rlsw"), template=rls_template)
+    try:
+        yield janitor.server.url(name)
+    finally:
+        janitor.drop(name)
+
+
+@pytest.fixture(scope="session")
+def rls_counter() -> list[int]:
+    """Attempts judged in this session."""
+    return [0]

@@ -1,0 +1,169 @@
+"""Build access attempts from a world: personas (actors), reads, and writes aimed at own and foreign tenants.
+
+Every builder takes a Chooser, so Hypothesis (tests/strategies) and a seeded random sweep (the verify command)
+share one generator; Hypothesis shrinks each choice towards the first option (the simplest: own tenant, first row).
+"""
+
+from __future__ import annotations
+
+import random
+import time
+import uuid
+from dataclasses import dataclass
+from typing import Any, Protocol, Sequence, TypeVar
+
+from wedsync_db.impersonate import Actor
+from wedsync_db.rls.attempts import GENERATED, Attempt
+from wedsync_db.rls.matrix import AccessMatrix
+from wedsync_db.rls.world import World
+
+T = TypeVar("T")
+GHOST = "00000000-0000-4000-8000-00000000dead"
+READ_SHAPES = ("all", "count", "by_id", "by_tenant", "group_tenant")
+WRITE_COMMANDS = ("insert", "update", "delete", "upsert")
+# Columns the policies compare with the caller: generated inserts set them to the caller half of the time.
+CALLER_COLUMNS = {
+    "suppliers": ["created_by"], "couples": ["partner_one_user_id"], "user_profiles": ["user_id"],
+    "messages": ["sender_user_id"], "activities": ["actor_user_id"], "analytics_events": ["actor_user_id"],
+    "reviews": ["author_user_id"], "notifications": ["user_id"], "team_members": ["user_id"],
+}
+# Unique columns refreshed on insert so allowed inserts can succeed.
+FRESH_TEXT = {"suppliers": ("slug", "s-{n}"), "field_mappings": ("form_field_key", "k{n}"),
+              "performance_metrics": ("metric", "m{n}"), "core_field_groups": ("key", "g{n}"),
+              "core_fields": ("key", "f{n}")}
+FRESH_INT = {"form_versions": "version_number", "journey_nodes": "position", "journey_modules": "position"}
+
+
+class Chooser(Protocol):
+    def choice(self, options: Sequence[T]) -> T: ...
+    def flip(self) -> bool: ...
+    def number(self) -> int: ...
+
+
+@dataclass
+class RandomChooser:
+    rng: random.Random
+
+    def choice(self, options: Sequence[T]) -> T:
+        return self.rng.choice(list(options))
+
+    def flip(self) -> bool:
+        return self.rng.random() < 0.5
+
+    def number(self) -> int:
+        return self.rng.randrange(1_000_000)
+
+
+def tenant_columns(matrix: AccessMatrix, table: str) -> list[str]:
+    """The columns naming the row's tenant(s): the matrix tenant key, team, couple and user columns."""
+    spec = matrix[table]
+    cols = [c.strip() for c in spec.tenant_key.split(",") if c.strip() not in ("", "none")]
+    for c in (spec.team_column, spec.couple_column, spec.user_column):
+        if c not in cols:
+            cols.append(c)
+    return cols
+
+
+def personas(world: World) -> list[Actor]:
+    """Every caller worth trying: anon, each user, service_role, and bad callers. Simplest first (anon)."""
+    out = [Actor.anon()]
+    for u in world.users():
+        out.append(Actor.user(u, label=f"user:{u}"))
+    out.append(Actor.service_role())
+    some = world.users()[0] if world.users() else GHOST
+    now = int(time.time())
+    out += [
+        Actor.user(GHOST, label="bad:deleted_user"),
+        Actor("authenticated", {"role": "authenticated", "aud": "authenticated"}, "bad:no_sub"),
+        Actor("authenticated", {"role": "authenticated", "sub": "not-a-uuid"}, "bad:sub_not_uuid"),
+        Actor("anon", {"role": "authenticated", "sub": some}, "bad:role_claim_authenticated_as_anon"),
+        Actor.user(some, role="service_role", label="bad:role_claim_service_role"),
+        Actor.user(some, iat=now - 7200, exp=now - 3600, label="bad:expired"),
+    ]
+    return out
+
+
+def read_attempts(matrix: AccessMatrix, world: World, actor: Actor, table: str, ch: Chooser) -> list[Attempt]:
+    """The whole table, count(*), by id, by tenant and a group-by aggregate."""
+    rows = world.tables.get(table, [])
+    out = [Attempt(actor, table, "select", "all"), Attempt(actor, table, "select", "count")]
+    if rows:
+        target = ch.choice(rows)
+        out.append(Attempt(actor, table, "select", "by_id", target=target))
+        col = ch.choice(tenant_columns(matrix, table)) if tenant_columns(matrix, table) else None
+        if col and col in target:
+            out.append(Attempt(actor, table, "select", f"by_{col}", target=target))
+            out.append(Attempt(actor, table, "select", f"group_{col}", target=target))
+    return out
+
+
+def _donor_value(world: World, table: str, col: str, ch: Chooser) -> Any:
+    return ch.choice(world.tables[table])[col]
+
+
+def _apply_insert_triggers(world: World, table: str, new: dict[str, Any]) -> None:
+    """Mirror before-insert triggers that change policy columns (reviews take supplier and template from the purchase)."""
+    if table == "reviews":
+        p = world.row("template_purchases", new.get("purchase_id"))
+        if p and p["template_id"] and p["buyer_supplier_id"]:
+            new["template_id"], new["supplier_id"] = p["template_id"], p["buyer_supplier_id"]
+    if table == "core_field_values":
+        f = world.row("core_fields", new.get("core_field_id"))
+        if f:
+            new["field_group_id"] = f["field_group_id"]
+
+
+def write_attempt(
+    matrix: AccessMatrix, world: World, actor: Actor, table: str, command: str, ch: Chooser,
+    target: dict[str, Any] | None = None, plain: bool = False,
+) -> Attempt | None:
+    """One INSERT/UPDATE/DELETE/upsert by ``actor`` on ``table``, aimed by the chooser."""
+    rows = world.tables.get(table, [])
+    if not rows:
+        return None
+    spec = matrix[table]
+    target = target if target is not None else ch.choice(rows)
+    columns = [c for c in target if c not in GENERATED and c != "id"]
+    if command == "delete":
+        return Attempt(actor, table, "delete", "row", target=target, returning=ch.flip())
+    if command in ("update", "upsert"):
+        kind = ch.choice(("allowed", "immutable", "move"))
+        pool = {
+            "allowed": list(spec.update_columns) or columns,
+            "immutable": [c for c in columns if c not in spec.update_columns] or columns,
+            "move": [c for c in tenant_columns(matrix, table) if c in target] or columns,
+        }[kind]
+        if command == "upsert":
+            # the conflict target is the primary key (id, plus created_at on partitioned tables): keep it fixed
+            pool = [c for c in pool if c not in ("id", "created_at")] or [c for c in columns if c != "created_at"]
+        col = ch.choice(pool)
+        value = _donor_value(world, table, col, ch)
+        new = {**target, col: value}
+        if command == "upsert":
+            return Attempt(actor, table, "upsert", kind, target=target, new=new, columns=(col,),
+                           returning=ch.flip())
+        return Attempt(actor, table, "update", kind, target=target, new=new, columns=(col,), returning=ch.flip())
+    # insert: a copy of a donor row with a new id, aimed at own or another tenant
+    new = {k: v for k, v in target.items() if k not in GENERATED}
+    new["id"] = str(uuid.UUID(int=ch.number() + (1 << 122) + (uuid.uuid5(uuid.NAMESPACE_DNS, table).int >> 66)))
+    shape = "copy"
+    uid = actor.user_id
+    for col in CALLER_COLUMNS.get(table, []):
+        if col in new and (plain or ch.flip()) and uid is not None:
+            new[col] = uid
+            shape = "as_caller"
+    if not plain and ch.flip():  # foreign keys into another row's tenant (another supplier, couple, version, purchase ...)
+        fks = [c for c in new if c.endswith("_id") and c != "id"]
+        if fks:
+            col = ch.choice(fks)
+            new[col] = _donor_value(world, table, col, ch)
+            shape += f"+fk:{col}"
+    if table in FRESH_TEXT:
+        col, pattern = FRESH_TEXT[table]
+        new[col] = pattern.format(n=ch.number())
+    if table in FRESH_INT:
+        new[FRESH_INT[table]] = 1000 + ch.number()
+    if table == "template_purchases" or table == "reviews":
+        pass
+    _apply_insert_triggers(world, table, new)
+    return Attempt(actor, table, "insert", shape, new=new, returning=ch.flip())
