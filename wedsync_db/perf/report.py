@@ -128,6 +128,17 @@ def plots(doc: dict[str, Any]) -> dict[str, str]:
     return files
 
 
+def html_fragment(doc: dict[str, Any], figures: dict[str, str] | None = None) -> str:
+    """The report's sections and inline SVG plots as an HTML fragment, to embed in a larger page."""
+    figures = plots(doc) if figures is None else figures
+    body = [f"<p>{html.escape(INTRO)}</p>"]
+    for heading, lines, plot in sections(doc):
+        body.append(f"<h3>{html.escape(heading)}</h3>" + _html_lines(lines))
+        if plot and plot in figures:
+            body.append(figures[plot])
+    return "\n".join(body)
+
+
 def write_report(doc: dict[str, Any], out_dir: Path) -> dict[str, Path]:
     """Write results.json, report.md, report.html and the SVG plots; return their paths."""
     out_dir.mkdir(parents=True, exist_ok=True)
