@@ -238,7 +238,8 @@ def attempt(conn: Conn, violation: Violation) -> psycopg.Error | None:
 
 
 # Known schema bugs (each has its own xfail(strict=True) test below): (table, column, kind) -> SQLSTATE seen instead.
-KNOWN_MISNAMED = {("core_field_values", "core_field_id", "foreign_key"): "23502"}
+# Empty: the unknown core_field_id (was 23502) is fixed by migration 0031.
+KNOWN_MISNAMED: dict[tuple[str, str, str], str] = {}
 
 
 def judge(conn: Conn, violation: Violation, error: psycopg.Error | None) -> str | None:
@@ -362,11 +363,6 @@ def reached(db: Conn, table: str, check: Constraint, column: Column, value: Any)
     return False
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "schema bug: trigger prepare_core_field_value copies field_group_id from core_fields before the foreign key "
-    "is checked, so an unknown core_field_id is refused as 23502 'null value in column field_group_id' instead of "
-    "naming fk_core_field_values_core_field_id_core_fields (fix: raise foreign_key_violation with that constraint "
-    "name in the trigger when the field is not found)"))
 def test_backend_value_for_a_missing_core_field_is_refused_naming_the_foreign_key(db: Conn, world: Tenant) -> None:
     """An unknown core_field_id is refused naming fk_core_field_values_core_field_id_core_fields."""
     with pytest.raises(psycopg.errors.ForeignKeyViolation) as caught:

@@ -91,10 +91,6 @@ def test_backend_maintenance_creates_future_months_and_leaves_the_default_empty(
                           (f"partitions.{name}",)).fetchone() == (True,)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "schema bug: create_monthly_partitions does not move rows already in the default partition; PostgreSQL "
-    "refuses the new partition (23514, 'updated partition constraint for default partition ... would be "
-    "violated'), so a month that was missed once can never get its partition and the default keeps growing"))
 @pytest.mark.parametrize("table", TABLES)
 def test_backend_maintenance_moves_rows_out_of_the_default_partition(db: Conn, supplier: str, table: str) -> None:
     """Preparing a month that already has rows in the default partition moves them, leaving the default empty."""

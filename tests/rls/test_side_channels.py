@@ -115,8 +115,6 @@ def test_creating_a_supplier_does_not_reveal_unpublished_slugs(rls_conn: psycopg
         assert state is None
 
 
-@pytest.mark.xfail(strict=True, reason="known side channel, reported: guard_form_response (security definer, "
-                   "BEFORE INSERT) tells an unconnected couple whether another supplier's form version is published")
 def test_answering_an_unconnected_suppliers_draft_form_is_refused_like_any_other(
     rls_conn: psycopg.Connection[Any],
 ) -> None:
