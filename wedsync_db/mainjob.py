@@ -108,6 +108,10 @@ def step_seed(ctx: JobContext) -> StepResult:
         return StepResult("seed", "skipped", "fixtures.load is not available in this checkout")
     summary = seed_database(ctx.url, ctx.profile, seed=ctx.seed, mode="replace", progress=True)
     ctx.state["seed_summary"] = summary
+    with psycopg.connect(ctx.url, autocommit=True) as conn:
+        # What the backend does after a bulk load: dashboards refreshed, planner statistics current.
+        conn.execute("select public.refresh_dashboards(false)")
+        conn.execute("vacuum analyze")
     total, seconds = int(summary.rows), float(summary.seconds)
     text = (f"profile {ctx.profile}, seed {ctx.seed}: {total:,} rows in {seconds:.1f} s "
             f"({total / max(seconds, 1e-9):,.0f} rows/s), every foreign key verified")

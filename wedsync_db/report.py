@@ -87,6 +87,47 @@ pre { background: #f7f7f7; padding: 0.6rem; overflow-x: auto; }
 """
 
 
+def markdown_to_html(text: str) -> str:
+    """Render the small Markdown subset the steps write (tables, bullets, code fences, paragraphs) as HTML."""
+    out: list[str] = []
+    table: list[list[str]] = []
+    code: list[str] | None = None
+
+    def flush_table() -> None:
+        if table:
+            head, *rows = table
+            out.append("<table><tr>" + "".join(f"<th>{html.escape(c)}</th>" for c in head) + "</tr>"
+                       + "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in row) + "</tr>" for row in rows)
+                       + "</table>")
+            table.clear()
+
+    for line in text.splitlines():
+        if line.startswith("```"):
+            if code is None:
+                flush_table()
+                code = []
+            else:
+                out.append("<pre>" + html.escape("\n".join(code)) + "</pre>")
+                code = None
+            continue
+        if code is not None:
+            code.append(line)
+        elif line.startswith("|"):
+            cells = [c.strip() for c in line.strip().strip("|").split("|")]
+            if not all(set(c) <= set("-: ") for c in cells):
+                table.append(cells)
+        else:
+            flush_table()
+            if line.startswith("- "):
+                out.append(f"<li>{html.escape(line[2:])}</li>")
+            elif line.strip():
+                out.append(f"<p>{html.escape(line)}</p>")
+    flush_table()
+    if code is not None:
+        out.append("<pre>" + html.escape("\n".join(code)) + "</pre>")
+    return "\n".join(out)
+
+
 def write_html(results: list[StepResult], path: Path, *, title: str, context: dict[str, str]) -> None:
     parts = [f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title>",
              f"<style>{_CSS}</style></head><body><h1>{html.escape(title)}</h1><ul>"]
@@ -101,7 +142,7 @@ def write_html(results: list[StepResult], path: Path, *, title: str, context: di
         if result.details_html:
             parts.append(f"<h2>{html.escape(result.name)}</h2>{result.details_html}")
         elif result.details_markdown:
-            parts.append(f"<h2>{html.escape(result.name)}</h2><pre>{html.escape(result.details_markdown)}</pre>")
+            parts.append(f"<h2>{html.escape(result.name)}</h2>{markdown_to_html(result.details_markdown)}")
     parts.append("</body></html>")
     path.write_text("\n".join(parts))
 
