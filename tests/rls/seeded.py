@@ -70,3 +70,33 @@ def fresh_rls_db_url(janitor: Janitor, rls_template: str) -> Iterator[str]:
 def rls_counter() -> list[int]:
     """Attempts judged in this session."""
     return [0]
+
+
+# The seeded tiny world (fixtures.world, seed 42, as_of fixed by tests/conftest.py): what the property tests and
+# the sweep run on. The oracle reads it back from the database as stored (trigger-made rows included); the
+# hand-built sample world above stays the oracle's unit-test world (tests/rls/test_oracle.py, reproducers, pgTAP).
+@pytest.fixture(scope="session")
+def tiny_oracle(tiny_db_url: str) -> Oracle:
+    """The oracle over the tiny world as stored in ``tiny_db_url``, read as the superuser."""
+    with psycopg.connect(tiny_db_url) as conn:
+        return Oracle(World.from_tables(snapshot(conn)))
+
+
+@pytest.fixture
+def tiny_conn(tiny_db_url: str) -> Iterator[psycopg.Connection[Any]]:
+    """A connection to the shared tiny clone inside a transaction that is rolled back after the test."""
+    with psycopg.connect(tiny_db_url) as conn:
+        conn.execute("select 1")
+        try:
+            yield conn
+        finally:
+            conn.rollback()
+
+
+@pytest.fixture(scope="session")
+def tiny_fingerprints(tiny_db_url: str, tiny_oracle: Oracle) -> dict[tuple[str, str], str]:
+    """md5 of every row of the tiny clone: a refused write must leave its target's fingerprint unchanged."""
+    from wedsync_db.rls.attempts import fingerprints_of
+
+    with psycopg.connect(tiny_db_url) as conn:
+        return fingerprints_of(conn, tiny_oracle.matrix.tables)

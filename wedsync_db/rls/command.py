@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -13,6 +14,8 @@ from rich.console import Console
 from wedsync_db.rls.attempts import fingerprints_of
 from wedsync_db.rls.coverage import Coverage
 from wedsync_db.rls.oracle import Oracle
+from wedsync_db.report import Case, StepResult
+from wedsync_db.rls.report import heatmap_fragment, markdown, write_report
 from wedsync_db.rls.reproducer import render
 from wedsync_db.rls.world import World, snapshot
 
@@ -42,6 +45,138 @@ def _seeded_database(console: Console) -> tuple[str, Any]:
     return url, cleanup
 
 
+@dataclass
+class Proof:
+    """One run of the proof against one database: the oracle, the coverage, rate and optional mutation score."""
+
+    oracle: Oracle
+    coverage: Coverage
+    seconds: float
+    personas: int
+    mutants: list[Any] = field(default_factory=list)
+
+    @property
+    def rate(self) -> float:
+        return self.coverage.total / max(self.seconds, 1e-9)
+
+    @property
+    def mutation_score(self) -> float | None:
+        from wedsync_db.rls.mutation import mutation_score
+
+        return mutation_score(self.mutants) if self.mutants else None
+
+    @property
+    def passed(self) -> bool:
+        return not self.coverage.failed and not self.coverage.untried() and all(m.caught for m in self.mutants)
+
+    def summary(self) -> str:
+        cells = self.coverage.matrix.cells()
+        failed = sum(1 for c in cells if self.coverage.failures[c])
+        proven = sum(1 for c in cells if self.coverage.attempts[c] and not self.coverage.failures[c])
+        text = (f"{self.coverage.total:,} attempts by {self.personas} personas, {proven}/{len(cells)} cells proven,"
+                f" {failed} failed, {len(self.coverage.untried())} untried; {self.rate:,.0f} attempts/s")
+        if self.mutants:
+            text += f"; mutation score {self.mutation_score:.1f}% of {len(self.mutants)} mutants"
+        return text
+
+
+def prove(conn: psycopg.Connection[Any], *, seed: int = 0, rounds: int = 1, mutants: bool = False,
+          all_users: bool = False, max_rows: int = 6, read_rows: int = 1_000) -> Proof:
+    """Run the sweep (and optionally the mutants) on ``conn`` inside one transaction, and roll it back.
+
+    Nothing is committed: every attempt runs in a savepoint, mutants are DDL in a transaction that is rolled
+    back. Big worlds are sampled: key personas (every relation kind) unless ``all_users``, a few rows per
+    relation per table, big tables read through a sample of ids.
+    """
+    from wedsync_db.rls.generate import key_personas, personas
+    from wedsync_db.rls.sweep import sweep
+
+    try:
+        oracle = Oracle(World.from_tables(snapshot(conn)))
+        actors = personas(oracle.world) if all_users else key_personas(oracle.world, seed=seed)
+        fingerprints = fingerprints_of(conn, oracle.matrix.tables)
+        started = time.perf_counter()
+        judged = sweep(conn, oracle, fingerprints, seed=seed, rounds=rounds, writes=1, actors=actors,
+                       max_rows=max_rows, per_relation=1, read_rows=read_rows)
+        elapsed = time.perf_counter() - started
+    finally:
+        conn.rollback()
+    coverage = Coverage(oracle.matrix)
+    coverage.add(judged)
+    proof = Proof(oracle, coverage, elapsed, len(actors))
+    if mutants:
+        from wedsync_db.rls.mutation import mutants_for, run_mutant
+
+        try:
+            tables = sorted(oracle.matrix.tables)
+            found = [m for t in tables for m in mutants_for(conn, t)]
+            proof.mutants = [run_mutant(conn, oracle, m, actors=actors) for m in found]
+        finally:
+            conn.rollback()
+    return proof
+
+
+def cases(proof: Proof) -> list[Case]:
+    """One JUnit case per matrix cell, named ``table:command:relation``."""
+    out = []
+    cov = proof.coverage
+    for cell in cov.matrix.cells():
+        n = cov.attempts[cell]
+        if n == 0:
+            out.append(Case(":".join(cell), False, f"untried: no attempt exercised {':'.join(cell)}"))
+            continue
+        failing = next((j for j in cov.failed if cell in j.cells), None)
+        if failing is not None:
+            out.append(Case(":".join(cell), False, f"{cov.failures[cell]} of {n} attempts disagree with the matrix;"
+                            f" first: {failing.attempt.describe()}: {failing.why}\n\n{render(proof.oracle, failing)}"))
+        else:
+            kind = "allowed" if cov.allowed[cell] and not cov.refused[cell] else (
+                "partly allowed" if cov.allowed[cell] else "denied")
+            out.append(Case(":".join(cell), True, f"proven {kind}, {n} attempts"))
+    return out
+
+
+def run_verification(url: str, directory: Path, *, console: Console, mutants: bool = False,
+                     seed: int = 0) -> StepResult:
+    """Prove tenant isolation on the database at ``url`` (never committed to) and write the report into ``directory``.
+
+    Writes matrix.md, heatmap.html and pgtap/<table>.test.sql (checks of the database's own rows, for a few
+    personas); returns the main job's step result: one case per matrix cell, the matrix and the heatmap.
+    """
+    started = time.perf_counter()
+    with psycopg.connect(url) as conn:
+        proof = prove(conn, seed=seed, mutants=mutants)
+    extra = f"{proof.rate:,.0f} attempts/s (one attempt = one statement judged against the oracle)."
+    if proof.mutants:
+        extra += f"\n\nMutation score: {proof.mutation_score:.1f}% of {len(proof.mutants)} mutants."
+    directory.mkdir(parents=True, exist_ok=True)
+    paths = write_report(proof.coverage, directory, extra)
+    from wedsync_db.rls.generate import key_personas
+    from wedsync_db.rls.pgtap import write_pgtap
+
+    pgtap_actors = key_personas(proof.oracle.world, seed=seed, extra=0, teams=1)
+    pgtap = write_pgtap(proof.oracle, directory / "pgtap", actors=pgtap_actors, load_world=False, max_ids=200)
+    for j in proof.coverage.failed[:3]:
+        console.print(render(proof.oracle, j), markup=False)
+    summary = proof.summary()
+    console.print(f"rls: {summary}")
+    cov = proof.coverage
+    metrics: dict[str, Any] = {
+        "attempts": cov.total, "attempts_per_second": round(proof.rate, 1), "personas": proof.personas,
+        "cells": len(cov.matrix.cells()), "cells_failed": sum(1 for c in cov.matrix.cells() if cov.failures[c]),
+        "cells_untried": len(cov.untried()), "attempts_failed": len(cov.failed), "sweep_seconds": proof.seconds,
+    }
+    if proof.mutants:
+        metrics["mutation_score"] = proof.mutation_score
+        metrics["mutants"] = len(proof.mutants)
+    return StepResult(
+        "rls", "passed" if proof.passed else "failed", summary, seconds=time.perf_counter() - started,
+        details_markdown=f"{summary}\n\n{markdown(cov)}", details_html=heatmap_fragment(cov),
+        metrics=metrics, cases=cases(proof),
+        artifacts={"matrix": str(paths[0]), "heatmap": str(paths[1]), "pgtap": str(pgtap[0].parent)},
+    )
+
+
 def verify_rls_command(
     database_url: Annotated[str | None, typer.Option(
         "--database-url", help="A migrated, seeded database to prove (never committed to). Default: build one "
@@ -53,65 +188,61 @@ def verify_rls_command(
     pgtap: Annotated[bool, typer.Option("--pgtap/--no-pgtap", help="Write pgTAP files into <out>/pgtap.")] = True,
     mutants: Annotated[bool, typer.Option("--mutants/--no-mutants",
                                           help="Also run the policy mutants and print the mutation score.")] = False,
+    all_users: Annotated[bool, typer.Option("--all-users", help="Try every user of the world, not only the key "
+                                            "personas (one per relation kind); slow on big worlds.")] = False,
 ) -> None:
     """Prove tenant isolation: every actor x table x command x row against the access matrix.
 
-    Runs the exhaustive sweep (every persona reads every table; inserts, updates, deletes and upserts aimed at
-    every row), judges each statement against the oracle, and writes the matrix (matrix.md), an HTML heatmap
-    (heatmap.html: table x command x actor relation, allowed/denied, proven/failed, attempts per cell) and pgTAP
-    files a `supabase test db` user can run with pg_prove. Exits 1 on any disagreement or untried cell.
+    Runs the sweep (key personas, one per relation kind, read every table; inserts, updates, deletes and upserts
+    aimed at rows of every relation they hold, big tables sampled), judges each statement against the oracle in
+    one transaction that is rolled back, and writes the matrix (matrix.md), an HTML heatmap (heatmap.html: table
+    x command x actor relation, allowed/denied, proven/failed, attempts per cell) and pgTAP files that check the
+    same database with pg_prove. Exits 1 on any disagreement, untried cell or surviving mutant.
 
     Examples:
 
+      # build a database with the sample world on the configured server, prove it, report into .wedsync/rls
       wedsync-db verify rls
 
-      wedsync-db verify rls --out /tmp/rls --mutants
+      # a seeded database you already have (nothing is committed), with the policy mutants
+      wedsync-db verify rls --database-url postgresql://postgres@localhost:5432/wedsync_ci --mutants
 
-      wedsync-db verify rls --database-url postgresql://postgres@localhost:5432/wedsync --no-pgtap
+      # more write variants, another seed, every user rather than the key personas
+      wedsync-db verify rls --database-url $DATABASE_URL --rounds 3 --seed 7 --all-users --out /tmp/rls
+
+      # then run the generated pgTAP files against the same database
+      pg_prove -d postgresql://postgres@localhost:5432/wedsync_ci .wedsync/rls/pgtap/*.sql
     """
-    from wedsync_db.rls.sweep import sweep
-
     console = Console()
     cleanup = None
     if database_url is None:
         database_url, cleanup = _seeded_database(console)
     try:
         with psycopg.connect(database_url) as conn:
-            oracle = Oracle(World.from_tables(snapshot(conn)))
-            fingerprints = fingerprints_of(conn, oracle.matrix.tables)
-            started = time.perf_counter()
-            judged = sweep(conn, oracle, fingerprints, seed=seed, rounds=rounds)
-            elapsed = time.perf_counter() - started
-            conn.rollback()
-            coverage = Coverage(oracle.matrix)
-            coverage.add(judged)
-            rate = len(judged) / elapsed
-            console.print(f"{coverage.summary()}; {rate:.0f} attempts/s")
-            extra = f"{rate:.0f} attempts/s (one attempt = one statement judged against the oracle)."
-            if mutants:
-                from wedsync_db.rls.mutation import mutants_for, mutation_score, run_mutant
-
-                results = [run_mutant(conn, oracle, m) for t in sorted(oracle.matrix.tables)
-                           for m in mutants_for(conn, t)]
-                score = mutation_score(results)
-                console.print(f"mutation score: {score:.1f}% of {len(results)} mutants")
-                for r in results:
-                    if not r.caught:
-                        console.print(f"[red]survived: {r.mutant.name}[/]")
-                extra += f"\n\nMutation score: {score:.1f}% of {len(results)} mutants."
-        paths = __import__("wedsync_db.rls.report", fromlist=["write_report"]).write_report(coverage, out, extra)
+            proof = prove(conn, seed=seed, rounds=rounds, mutants=mutants, all_users=all_users)
+        console.print(proof.summary())
+        extra = f"{proof.rate:.0f} attempts/s (one attempt = one statement judged against the oracle)."
+        for r in proof.mutants:
+            if not r.caught:
+                console.print(f"[red]survived: {r.mutant.name}[/]")
+        if proof.mutants:
+            extra += f"\n\nMutation score: {proof.mutation_score:.1f}% of {len(proof.mutants)} mutants."
+        paths = write_report(proof.coverage, out, extra)
+        for p in paths:
+            console.print(f"wrote {p}")
         if pgtap:
+            from wedsync_db.rls.generate import key_personas
             from wedsync_db.rls.pgtap import write_pgtap
 
-            paths += write_pgtap(oracle, out / "pgtap")[:1]
-            console.print(f"pgTAP files in {out / 'pgtap'} (run: pg_prove -d <url> {out / 'pgtap'}/*.sql)")
-        for p in paths[:2]:
-            console.print(f"wrote {p}")
-        for j in coverage.failed[:3]:
-            console.print(render(oracle, j), markup=False)
-        if coverage.failed or coverage.untried():
-            for cell in coverage.untried():
-                console.print(f"[red]untried cell: {cell}[/]")
+            actors = key_personas(proof.oracle.world, seed=seed, extra=0, teams=1)
+            write_pgtap(proof.oracle, out / "pgtap", actors=actors, load_world=False, max_ids=200)
+            console.print(f"pgTAP files in {out / 'pgtap'} (run against the same database: "
+                          f"pg_prove -d <url> {out / 'pgtap'}/*.sql)")
+        for j in proof.coverage.failed[:3]:
+            console.print(render(proof.oracle, j), markup=False)
+        for cell in proof.coverage.untried():
+            console.print(f"[red]untried cell: {':'.join(cell)}[/]")
+        if not proof.passed:
             raise typer.Exit(1)
     finally:
         if cleanup is not None:

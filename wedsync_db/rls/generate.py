@@ -45,7 +45,7 @@ class RandomChooser:
     rng: random.Random
 
     def choice(self, options: Sequence[T]) -> T:
-        return self.rng.choice(list(options))
+        return self.rng.choice(options if isinstance(options, (list, tuple)) else list(options))
 
     def flip(self) -> bool:
         return self.rng.random() < 0.5
@@ -64,10 +64,10 @@ def tenant_columns(matrix: AccessMatrix, table: str) -> list[str]:
     return cols
 
 
-def personas(world: World) -> list[Actor]:
-    """Every caller worth trying: anon, each user, service_role, and bad callers. Simplest first (anon)."""
+def personas(world: World, users: Sequence[str] | None = None) -> list[Actor]:
+    """Every caller worth trying: anon, each user (or ``users``), service_role, and bad callers. Simplest first (anon)."""
     out = [Actor.anon()]
-    for u in world.users():
+    for u in (world.users() if users is None else users):
         out.append(Actor.user(u, label=f"user:{u}"))
     out.append(Actor.service_role())
     some = world.users()[0] if world.users() else GHOST
@@ -81,6 +81,88 @@ def personas(world: World) -> list[Actor]:
         Actor.user(some, iat=now - 7200, exp=now - 3600, label="bad:expired"),
     ]
     return out
+
+
+BAD_CALLERS = ("bad:deleted_user", "bad:no_sub", "bad:sub_not_uuid", "bad:role_claim_authenticated_as_anon",
+               "bad:role_claim_service_role", "bad:expired")
+
+
+def key_users(world: World, *, seed: int = 0, extra: int = 4, teams: int = 3) -> list[str]:
+    """Users who stand in every kind of relation, found from the rows (not from how the world was generated).
+
+    One user of each team role on every soft-deleted supplier and on ``teams`` live ones (those named by the
+    rarest rows first, then the biggest teams), users named by the rarest rows (a review's author), up to three
+    soft-deleted team members, dual-role users (team and partner) and freelancers (on two or more teams), a
+    partner of a couple per connection status and of a soft-deleted couple, two strangers (no team, no couple), plus ``extra`` users picked at random with ``seed``.
+    """
+    picked: list[str] = []
+
+    def take(u: Any) -> None:
+        if u is not None and str(u) not in picked:
+            picked.append(str(u))
+
+    by_role: dict[tuple[str, str], str] = {}
+    memberships: dict[str, set[str]] = {}
+    gone = 0
+    for (s, u), tm in sorted(world.team_rows.items()):
+        if tm["deleted_at"] is not None:
+            if gone < 3:
+                take(u)
+                gone += 1
+            continue
+        by_role.setdefault((s, str(tm["role"])), u)
+        memberships.setdefault(u, set()).add(s)
+    size = {s: sum(1 for (t, _) in by_role if t == s) for (s, _) in by_role}
+    # suppliers and users named by the rarest rows (a review, a purchase) first: their relations exist nowhere else
+    n_suppliers = len(world.tables.get("suppliers", []))
+    rarity: dict[str, int] = {}
+    for t, rows in sorted(world.tables.items(), key=lambda tr: len(tr[1])):
+        if not 0 < len(rows) < n_suppliers:
+            continue
+        for r in rows[:1]:
+            for c, v in r.items():
+                if v is not None and c.endswith("supplier_id"):
+                    rarity.setdefault(str(v), len(rows))
+                elif v is not None and c.endswith("user_id") and str(v) in world.by_id.get("auth.users", {}):
+                    take(v)
+    live = sorted((s for s in size if world.live_supplier(s)), key=lambda s: (rarity.get(s, n_suppliers), -size[s], s))
+    for key in sorted(by_role, key=lambda k: (world.live_supplier(k[0]), k)):
+        if not world.live_supplier(key[0]) or key[0] in live[:teams] or key[0] in rarity:
+            take(by_role[key])
+    partners: dict[str, list[str]] = {}
+    for c in world.tables.get("couples", []):
+        for u in (c["partner_one_user_id"], c["partner_two_user_id"]):
+            if u is not None:
+                partners.setdefault(u, []).append(c["id"])
+    freelancers = [u for u in sorted(memberships) if len(memberships[u]) > 1]
+    dual = [u for u in sorted(memberships) if u in partners]
+    for u in freelancers[:3] + dual[:3]:
+        take(u)
+    statuses: dict[Any, str] = {}
+    for conn in world.tables.get("supplier_client_connections", []):
+        key = (conn["status"], conn["deleted_at"] is None)
+        statuses.setdefault(key, conn["couple_id"])
+    for couple_id in statuses.values():
+        c = world.row("couples", couple_id)
+        if c is not None:
+            take(c["partner_one_user_id"])
+    for c in world.tables.get("couples", []):
+        if c["deleted_at"] is not None:
+            take(c["partner_one_user_id"])
+            break
+    strangers = [u for u in world.users() if u not in memberships and u not in partners
+                 and not any(k[1] == u for k in world.team_rows)]
+    for u in strangers[:2]:
+        take(u)
+    rest = [u for u in world.users() if u not in picked]
+    for u in random.Random(seed).sample(rest, min(extra, len(rest))):
+        take(u)
+    return picked
+
+
+def key_personas(world: World, *, seed: int = 0, extra: int = 4, teams: int = 3) -> list[Actor]:
+    """:func:`personas` restricted to :func:`key_users` (a big world's every user would take too long)."""
+    return personas(world, key_users(world, seed=seed, extra=extra, teams=teams))
 
 
 def read_attempts(matrix: AccessMatrix, world: World, actor: Actor, table: str, ch: Chooser) -> list[Attempt]:

@@ -16,11 +16,13 @@ from __future__ import annotations
 import random
 import re
 from dataclasses import dataclass
+from collections.abc import Sequence
 from typing import Any
 
 import psycopg
 from psycopg import sql
 
+from wedsync_db.impersonate import Actor
 from wedsync_db.rls.attempts import Judged, fingerprints_of, run_batch
 from wedsync_db.rls.generate import RandomChooser, personas
 from wedsync_db.rls.oracle import Oracle
@@ -142,8 +144,8 @@ class MutantResult:
 
 
 def run_mutant(conn: psycopg.Connection[Any], oracle: Oracle, mutant: Mutant, *, seed: int = 0,
-               max_rows: int = 10) -> MutantResult:
-    """Apply the mutant in a transaction, run the table's attempts for every persona, roll back."""
+               max_rows: int = 10, actors: Sequence[Actor] | None = None) -> MutantResult:
+    """Apply the mutant in a transaction, run the table's attempts for every persona (or ``actors``), roll back."""
     ch = RandomChooser(random.Random(seed))
     conn.rollback()
     total = 0
@@ -151,7 +153,7 @@ def run_mutant(conn: psycopg.Connection[Any], oracle: Oracle, mutant: Mutant, *,
         for statement in mutant.ddl:
             conn.execute(sql.SQL(statement))  # type: ignore[arg-type]
         fps = fingerprints_of(conn, [mutant.table])
-        for actor in personas(oracle.world):
+        for actor in actors if actors is not None else personas(oracle.world):
             attempts = [a for a in actor_attempts(oracle, actor, ch, writes=1, max_rows=max_rows, tables=[mutant.table])]
             judged = run_batch(conn, oracle, actor, attempts, fps)
             total += len(judged)

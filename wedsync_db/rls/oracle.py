@@ -106,12 +106,7 @@ class Oracle:
         if kind == "partner":
             return self._couple_partner(caller, spec, row)
         if kind == "teammate":
-            mine = set(self.world.suppliers_of(uid, "viewer"))
-            target = row.get("user_id")
-            return any(
-                s in mine and tm["deleted_at"] is None
-                for (s, u), tm in self.world.team_rows.items() if u == target
-            )
+            return row.get("user_id") in self.world.teammates_of(uid)
         if kind == "connected_partner":
             supplier = row.get(spec.team_column)
             return self.world.live_supplier(supplier) and any(
@@ -178,11 +173,18 @@ class Oracle:
             return "select" in self.matrix[table].service_role
         return bool(self.admitting(caller, table, "select", row, "when"))
 
+    def visible_rows(self, caller: Caller, table: str) -> list[dict[str, Any]]:
+        """The rows ``select * from <table>`` returns to the caller (empty when no grant; memoised)."""
+        memo: dict[tuple[Caller, str], list[dict[str, Any]]] = self.__dict__.setdefault("_visible", {})
+        key = (caller, table)
+        if key not in memo:
+            memo[key] = [] if not self.has_grant(caller, table, "select") else [
+                r for r in self.world.tables.get(table, []) if self.can_select(caller, table, r)]
+        return memo[key]
+
     def visible_ids(self, caller: Caller, table: str) -> set[str]:
         """Ids of the rows ``select id from <table>`` returns to the caller (empty set when no grant)."""
-        if not self.has_grant(caller, table, "select"):
-            return set()
-        return {r["id"] for r in self.world.tables.get(table, []) if self.can_select(caller, table, r)}
+        return {r["id"] for r in self.visible_rows(caller, table)}
 
     # writes ---------------------------------------------------------------------------------------------
     def insert(self, caller: Caller, table: str, new: dict[str, Any], returning: bool = False) -> Verdict:

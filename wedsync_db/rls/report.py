@@ -34,8 +34,8 @@ def markdown(cov: Coverage) -> str:
     return "\n".join(lines)
 
 
-def heatmap(cov: Coverage, title: str = "wedsync-db tenant isolation proof") -> str:
-    """A self-contained HTML page: table x (command, actor relation), colour = allowed/denied/failed/untried."""
+def heatmap_fragment(cov: Coverage, title: str = "wedsync-db tenant isolation proof") -> str:
+    """The heatmap as an HTML fragment (no <html>/<body>; CSS scoped to ``.rls-heatmap``), for larger pages."""
     relations: list[str] = []
     for _, _, rel in cov.matrix.cells():
         if rel not in relations:
@@ -59,11 +59,19 @@ def heatmap(cov: Coverage, title: str = "wedsync-db tenant isolation proof") -> 
     legend = " ".join(f"<span style='background:{c};padding:2px 6px'>{s}</span>" for s, c in [
         ("allowed", "#1a9850"), ("partly allowed", "#91cf60"), ("denied", "#4575b4"), ("FAILED", "#d73027"),
         ("untried", "#bbbbbb")])
-    return f"""<!doctype html><html><head><meta charset=utf-8><title>{html.escape(title)}</title><style>
-body{{font:12px sans-serif}} td{{text-align:center;min-width:18px;color:#fff;font-size:9px}}
-th.rot{{height:140px;white-space:nowrap;vertical-align:bottom}} th.rot div{{transform:rotate(-60deg);width:18px}}
-</style></head><body><h1>{html.escape(title)}</h1><p>{html.escape(cov.summary())}</p><p>{legend}</p>
-<table><tr><th></th>{head}</tr>{''.join(body)}</table></body></html>"""
+    return f"""<div class=rls-heatmap><style>
+.rls-heatmap table{{border-collapse:collapse;font:12px sans-serif}}
+.rls-heatmap td{{text-align:center;min-width:18px;color:#fff;font-size:9px;padding:1px;border:1px solid #eee}}
+.rls-heatmap th.rot{{height:140px;white-space:nowrap;vertical-align:bottom;background:none;border:none}}
+.rls-heatmap th.rot div{{transform:rotate(-60deg);width:18px}}
+</style><p><b>{html.escape(title)}</b>: {html.escape(cov.summary())}</p><p>{legend}</p>
+<div style='overflow-x:auto'><table><tr><th></th>{head}</tr>{''.join(body)}</table></div></div>"""
+
+
+def heatmap(cov: Coverage, title: str = "wedsync-db tenant isolation proof") -> str:
+    """A self-contained HTML page: table x (command, actor relation), colour = allowed/denied/failed/untried."""
+    return (f"<!doctype html><html><head><meta charset=utf-8><title>{html.escape(title)}</title></head>"
+            f"<body><h1>{html.escape(title)}</h1>{heatmap_fragment(cov, title)}</body></html>")
 
 
 def write_report(cov: Coverage, out: Path, extra: str = "") -> list[Path]:

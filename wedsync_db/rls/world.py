@@ -57,6 +57,8 @@ class World:
     team_rows: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
     active: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
     group_keys: dict[str, tuple[str, bool]] = field(default_factory=dict)
+    # Memoised lookups: a world never changes once indexed (every attempt is rolled back).
+    _memo: dict[Any, Any] = field(default_factory=dict, repr=False)
 
     @classmethod
     def from_tables(cls, tables: Mapping[str, Iterable[Mapping[str, Any]]]) -> World:
@@ -94,21 +96,47 @@ class World:
         return str(tm["role"])
 
     def suppliers_of(self, user_id: str | None, min_role: str = "viewer") -> list[str]:
+        """Live suppliers on whose team the user holds ``min_role`` or higher (live membership)."""
         if user_id is None:
             return []
-        return [
-            s for (s, u), tm in self.team_rows.items()
-            if u == user_id and (role := self.team_role(u, s)) is not None and ROLE_RANK[role] >= ROLE_RANK[min_role]
-        ]
+        key = ("suppliers_of", user_id, min_role)
+        if key not in self._memo:
+            self._memo[key] = [
+                s for (s, u), tm in self.team_rows.items()
+                if u == user_id and (role := self.team_role(u, s)) is not None
+                and ROLE_RANK[role] >= ROLE_RANK[min_role]
+            ]
+        return self._memo[key]  # type: ignore[no-any-return]
 
     def couples_of(self, user_id: str | None) -> list[str]:
         """Live couples of which the user is a partner."""
         if user_id is None:
             return []
-        return [
-            c["id"] for c in self.tables.get("couples", [])
-            if c["deleted_at"] is None and user_id in (c["partner_one_user_id"], c["partner_two_user_id"])
-        ]
+        key = ("couples_of", user_id)
+        if key not in self._memo:
+            self._memo[key] = [
+                c["id"] for c in self.tables.get("couples", [])
+                if c["deleted_at"] is None and user_id in (c["partner_one_user_id"], c["partner_two_user_id"])
+            ]
+        return self._memo[key]  # type: ignore[no-any-return]
+
+    def rows_where(self, table: str, column: str, value: Any) -> list[dict[str, Any]]:
+        """Rows of ``table`` whose ``column`` equals ``value`` (an index built on first use)."""
+        key = ("index", table, column)
+        if key not in self._memo:
+            index: dict[Any, list[dict[str, Any]]] = {}
+            for r in self.tables.get(table, []):
+                index.setdefault(r.get(column), []).append(r)
+            self._memo[key] = index
+        return self._memo[key].get(value, []) if value is not None else []  # type: ignore[no-any-return]
+
+    def teammates_of(self, user_id: str | None) -> set[str]:
+        """Users with a live membership on any live team the user belongs to (the ``teammate`` relation)."""
+        key = ("teammates_of", user_id)
+        if key not in self._memo:
+            mine = set(self.suppliers_of(user_id, "viewer"))
+            self._memo[key] = {u for (s, u), tm in self.team_rows.items() if s in mine and tm["deleted_at"] is None}
+        return self._memo[key]  # type: ignore[no-any-return]
 
     def is_active(self, supplier_id: Any, couple_id: Any) -> bool:
         return (str(supplier_id), str(couple_id)) in self.active
