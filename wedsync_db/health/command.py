@@ -86,7 +86,8 @@ def health_command(
     if json_output:
         print(health_json(report))
     else:
-        Console().print(render_health(report, top=top))
+        console = Console()
+        console.print(render_health(report, top=top, width=console.width))
     code = health_exit_code(report)
     if code:
         # SystemExit, not typer.Exit: cli.main runs click with standalone_mode=False, where click turns

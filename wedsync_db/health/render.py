@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich import box
 from rich.console import Group, RenderableType
 from rich.markup import escape
 from rich.table import Table
@@ -37,18 +38,23 @@ def _alerts(report: HealthReport) -> RenderableType:
     return table
 
 
-def _latency(report: HealthReport, top: int) -> RenderableType:
+def _latency(report: HealthReport, top: int, width: int = 120) -> RenderableType:
     latency = report.latency
     if not latency.available:
         return Text(f"query latency: {latency.note}", style="yellow")
     since = f" since {latency.stats_since:%Y-%m-%d %H:%M}" if latency.stats_since else ""
     table = Table(title=f"top statements{since} (ms)", caption=escape(f"percentiles: {latency.method}"), caption_justify="left")
-    for column in ("statement", "calls", "mean", "p50", "p95", "p99", "max", "how"):
-        table.add_column(column, justify="left" if column in ("statement", "how") else "right")
+    # One line per statement: the normalised text, whitespace folded, cut with an ellipsis to fit.
+    table.box = box.SIMPLE_HEAD
+    for column in ("calls", "mean", "p50", "p95", "p99", "max"):
+        table.add_column(column, justify="right", no_wrap=True, min_width=7 if column == "calls" else None)
+    table.add_column("how", no_wrap=True)
+    # Last, so it takes whatever width is left and is cut with an ellipsis rather than wrapped.
+    table.add_column("statement", no_wrap=True, overflow="ellipsis", max_width=max(16, width - 64))
     for s in latency.statements[:top]:
         how = s.percentile_method + (f" {s.exact_calls}/{s.sampled_calls} exact" if s.sampled_calls else "")
-        table.add_row(escape(s.query[:70]), f"{s.calls:,}", _ms(s.mean_ms), _ms(s.p50_ms), _ms(s.p95_ms), _ms(s.p99_ms),
-                      _ms(s.max_ms), how)
+        table.add_row(f"{s.calls:,}", _ms(s.mean_ms), _ms(s.p50_ms), _ms(s.p95_ms), _ms(s.p99_ms), _ms(s.max_ms), how,
+                      escape(" ".join(s.query.split())[:200]))
     return table
 
 
@@ -110,11 +116,11 @@ def _rls(report: HealthReport) -> RenderableType:
     return Group(*parts)
 
 
-def render_health(report: HealthReport, top: int = 10) -> RenderableType:
+def render_health(report: HealthReport, top: int = 10, width: int = 120) -> RenderableType:
     """Return the report as a group of rich renderables: alerts first, then each metric."""
     header = Text.assemble(("wedsync-db health ", "bold"), f"{report.database} on PostgreSQL {report.server_version} "
                            f"at {report.collected_at:%Y-%m-%d %H:%M:%S %Z}")
-    parts: list[RenderableType] = [header, _alerts(report), _latency(report, top), _tables(report, top),
+    parts: list[RenderableType] = [header, _alerts(report), _latency(report, top, width), _tables(report, top),
                                    _indexes(report, top), _connections(report), _rls(report)]
     if report.migration_failures:
         table = Table(title="migration failures (wedsync_meta.migration_failures)")
