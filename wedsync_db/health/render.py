@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from rich import box
 from rich.console import Group, RenderableType
 from rich.markup import escape
 from rich.table import Table
@@ -43,19 +42,19 @@ def _latency(report: HealthReport, top: int, width: int = 120) -> RenderableType
     if not latency.available:
         return Text(f"query latency: {latency.note}", style="yellow")
     since = f" since {latency.stats_since:%Y-%m-%d %H:%M}" if latency.stats_since else ""
-    table = Table(title=f"top statements{since} (ms)", caption=escape(f"percentiles: {latency.method}"), caption_justify="left")
+    table = Table(title=f"top statements{since} (ms)")
     # One line per statement: the normalised text, whitespace folded, cut with an ellipsis to fit.
-    table.box = box.SIMPLE_HEAD
     for column in ("calls", "mean", "p50", "p95", "p99", "max"):
         table.add_column(column, justify="right", no_wrap=True, min_width=7 if column == "calls" else None)
     table.add_column("how", no_wrap=True)
     # Last, so it takes whatever width is left and is cut with an ellipsis rather than wrapped.
-    table.add_column("statement", no_wrap=True, overflow="ellipsis", max_width=max(16, width - 64))
+    table.add_column("statement", no_wrap=True, overflow="ellipsis", max_width=max(8, width - 70))
     for s in latency.statements[:top]:
         how = s.percentile_method + (f" {s.exact_calls}/{s.sampled_calls} exact" if s.sampled_calls else "")
         table.add_row(f"{s.calls:,}", _ms(s.mean_ms), _ms(s.p50_ms), _ms(s.p95_ms), _ms(s.p99_ms), _ms(s.max_ms), how,
                       escape(" ".join(s.query.split())[:200]))
-    return table
+    # Below the table, not as its caption: a caption wraps at the table's width, this one at the screen's.
+    return Group(table, Text(f"percentiles: {latency.method}", style="dim"))
 
 
 def _tables(report: HealthReport, top: int) -> RenderableType:
