@@ -12,6 +12,7 @@ import typer
 from rich.console import Console
 
 from wedsync_db.rls.attempts import fingerprints_of
+from wedsync_db.rls.completion import Completion, complete
 from wedsync_db.rls.coverage import Coverage
 from wedsync_db.rls.oracle import Oracle
 from wedsync_db.report import Case, StepResult
@@ -54,6 +55,7 @@ class Proof:
     seconds: float
     personas: int
     mutants: list[Any] = field(default_factory=list)
+    completion: Completion = field(default_factory=Completion)
 
     @property
     def rate(self) -> float:
@@ -67,14 +69,21 @@ class Proof:
 
     @property
     def passed(self) -> bool:
-        return not self.coverage.failed and not self.coverage.untried() and all(m.caught for m in self.mutants)
+        """No disagreement, no untried cell the world could reach, no surviving mutant.
+
+        Cells unreachable in this world (no actor-row pair in the data) do not fail the proof; they are listed.
+        """
+        return not self.coverage.failed and not self.coverage.missed() and all(m.caught for m in self.mutants)
 
     def summary(self) -> str:
         cells = self.coverage.matrix.cells()
         failed = sum(1 for c in cells if self.coverage.failures[c])
         proven = sum(1 for c in cells if self.coverage.attempts[c] and not self.coverage.failures[c])
-        text = (f"{self.coverage.total:,} attempts by {self.personas} personas, {proven}/{len(cells)} cells proven,"
-                f" {failed} failed, {len(self.coverage.untried())} untried; {self.rate:,.0f} attempts/s")
+        unreachable = len(self.coverage.untried()) - len(self.coverage.missed())
+        text = (f"{self.coverage.total:,} attempts by {self.personas} personas, {proven}/{len(cells)} cells proven"
+                f" ({len(self.completion.completed)} by the completion pass), {failed} failed,"
+                f" {len(self.coverage.missed())} untried, {unreachable} unreachable in this world;"
+                f" {self.rate:,.0f} attempts/s")
         if self.mutants:
             text += f"; mutation score {self.mutation_score:.1f}% of {len(self.mutants)} mutants"
         return text
@@ -86,7 +95,9 @@ def prove(conn: psycopg.Connection[Any], *, seed: int = 0, rounds: int = 1, muta
 
     Nothing is committed: every attempt runs in a savepoint, mutants are DDL in a transaction that is rolled
     back. Big worlds are sampled: key personas (every relation kind) unless ``all_users``, a few rows per
-    relation per table, big tables read through a sample of ids.
+    relation per table, big tables read through a sample of ids. Then the completion pass aims a few attempts
+    at every cell the sample missed, from (actor, row) pairs found in the whole world; cells for which the
+    world holds no such pair are recorded as unreachable (``coverage.unreachable``).
     """
     from wedsync_db.rls.generate import key_personas, personas
     from wedsync_db.rls.sweep import sweep
@@ -98,12 +109,13 @@ def prove(conn: psycopg.Connection[Any], *, seed: int = 0, rounds: int = 1, muta
         started = time.perf_counter()
         judged = sweep(conn, oracle, fingerprints, seed=seed, rounds=rounds, writes=1, actors=actors,
                        max_rows=max_rows, per_relation=1, read_rows=read_rows)
+        coverage = Coverage(oracle.matrix)
+        coverage.add(judged)
+        completion = complete(conn, oracle, coverage, fingerprints, seed=seed)
         elapsed = time.perf_counter() - started
     finally:
         conn.rollback()
-    coverage = Coverage(oracle.matrix)
-    coverage.add(judged)
-    proof = Proof(oracle, coverage, elapsed, len(actors))
+    proof = Proof(oracle, coverage, elapsed, len(actors), completion=completion)
     if mutants:
         from wedsync_db.rls.mutation import mutants_for, run_mutant
 
@@ -122,6 +134,10 @@ def cases(proof: Proof) -> list[Case]:
     cov = proof.coverage
     for cell in cov.matrix.cells():
         n = cov.attempts[cell]
+        if n == 0 and cov.is_unreachable(cell):
+            out.append(Case(":".join(cell), True, f"unreachable in this world: no actor stands in relation {cell[2]}"
+                            f" to any row of {cell[0]} (a data gap, not a proof gap)", skipped=True))
+            continue
         if n == 0:
             out.append(Case(":".join(cell), False, f"untried: no attempt exercised {':'.join(cell)}"))
             continue
@@ -134,6 +150,16 @@ def cases(proof: Proof) -> list[Case]:
                 "partly allowed" if cov.allowed[cell] else "denied")
             out.append(Case(":".join(cell), True, f"proven {kind}, {n} attempts"))
     return out
+
+
+def _print_gaps(console: Console, cov: Coverage) -> None:
+    """Untried cells (a proof gap: fails) in red, cells unreachable in this world (a data gap) as a warning."""
+    for cell in cov.missed():
+        console.print(f"[red]untried cell: {':'.join(cell)}[/]")
+    gaps = [c for c in cov.untried() if c not in set(cov.missed())]
+    if gaps:
+        console.print(f"[yellow]warning: {len(gaps)} cell(s) unreachable in this world (no actor-row pair in the "
+                      f"data; not a failure): {', '.join(':'.join(c) for c in gaps)}[/]")
 
 
 def run_verification(url: str, directory: Path, *, console: Console, mutants: bool = False,
@@ -161,10 +187,13 @@ def run_verification(url: str, directory: Path, *, console: Console, mutants: bo
     summary = proof.summary()
     console.print(f"rls: {summary}")
     cov = proof.coverage
+    _print_gaps(console, cov)
     metrics: dict[str, Any] = {
         "attempts": cov.total, "attempts_per_second": round(proof.rate, 1), "personas": proof.personas,
         "cells": len(cov.matrix.cells()), "cells_failed": sum(1 for c in cov.matrix.cells() if cov.failures[c]),
-        "cells_untried": len(cov.untried()), "attempts_failed": len(cov.failed), "sweep_seconds": proof.seconds,
+        "cells_untried": len(cov.missed()), "cells_unreachable": len(cov.untried()) - len(cov.missed()),
+        "cells_completed": len(proof.completion.completed), "completion_attempts": len(proof.completion.judged),
+        "attempts_failed": len(cov.failed), "sweep_seconds": proof.seconds,
     }
     if proof.mutants:
         metrics["mutation_score"] = proof.mutation_score
@@ -194,22 +223,25 @@ def verify_rls_command(
     """Prove tenant isolation: every actor x table x command x row against the access matrix.
 
     Runs the sweep (key personas, one per relation kind, read every table; inserts, updates, deletes and upserts
-    aimed at rows of every relation they hold, big tables sampled), judges each statement against the oracle in
-    one transaction that is rolled back, and writes the matrix (matrix.md), an HTML heatmap (heatmap.html: table
-    x command x actor relation, allowed/denied, proven/failed, attempts per cell) and pgTAP files that check the
-    same database with pg_prove. Exits 1 on any disagreement, untried cell or surviving mutant.
+    aimed at rows of every relation they hold, big tables sampled), then a completion pass that aims a few
+    attempts at every cell the sample missed (an actor and row found in the whole world); judges each statement
+    against the oracle in one transaction that is rolled back, and writes the matrix (matrix.md), an HTML
+    heatmap (heatmap.html: table x command x actor relation, allowed/denied, proven/failed, attempts per cell)
+    and pgTAP files that check the same database with pg_prove. Exits 1 on any disagreement, untried cell or
+    surviving mutant; cells the world's data cannot reach at all are listed as a warning.
 
     Examples:
 
+    \b
       # build a database with the sample world on the configured server, prove it, report into .wedsync/rls
       wedsync-db verify rls
-
+    \b
       # a seeded database you already have (nothing is committed), with the policy mutants
       wedsync-db verify rls --database-url postgresql://postgres@localhost:5432/wedsync_ci --mutants
-
+    \b
       # more write variants, another seed, every user rather than the key personas
       wedsync-db verify rls --database-url $DATABASE_URL --rounds 3 --seed 7 --all-users --out /tmp/rls
-
+    \b
       # then run the generated pgTAP files against the same database
       pg_prove -d postgresql://postgres@localhost:5432/wedsync_ci .wedsync/rls/pgtap/*.sql
     """
@@ -240,8 +272,7 @@ def verify_rls_command(
                           f"pg_prove -d <url> {out / 'pgtap'}/*.sql)")
         for j in proof.coverage.failed[:3]:
             console.print(render(proof.oracle, j), markup=False)
-        for cell in proof.coverage.untried():
-            console.print(f"[red]untried cell: {':'.join(cell)}[/]")
+        _print_gaps(console, proof.coverage)
         if not proof.passed:
             raise typer.Exit(1)
     finally:

@@ -261,6 +261,29 @@ class Oracle:
         return Verdict(OK, "admitted", tuple(check))
 
     # coverage labels ------------------------------------------------------------------------------------
+    def cell_kinds(self, table: str) -> list[tuple[str, str, str]]:
+        """The named relations of the table's cells as (relation, kind, exact team role or ""), memoised."""
+        memo: dict[str, list[tuple[str, str, str]]] = self.__dict__.setdefault("_cell_kinds", {})
+        if table not in memo:
+            memo[table] = [(rel, *rel.partition(":")[::2]) for rel in self.matrix[table].relations()
+                           if rel not in ("anon", "any_authenticated")]
+        return memo[table]
+
+    def holds_cell(self, caller: Caller, table: str, relation: str, row: dict[str, Any]) -> bool:
+        """Whether the caller stands in the cell relation ``relation`` to ``row`` (team roles exact, not "at least").
+
+        ``anon``, ``service_role`` and ``stranger`` are answered as :meth:`cell_relations` labels them.
+        """
+        if relation in ("anon", "service_role", "stranger"):
+            return self.cell_relations(caller, table, row) == [relation]
+        if caller.role in ("anon", "service_role"):
+            return False
+        spec = self.matrix[table]
+        kind, _, role = relation.partition(":")
+        if role:
+            return self._exact_team(caller, spec, kind, role, row)
+        return self.relation_holds(caller, spec, relation, row)
+
     def cell_relations(self, caller: Caller, table: str, row: dict[str, Any]) -> list[str]:
         """The matrix relations (cells) this caller-row pair exercises: anon, stranger, service_role or named ones."""
         if caller.role == "service_role":
@@ -269,10 +292,7 @@ class Oracle:
             return ["anon"]
         spec = self.matrix[table]
         held = []
-        for rel in spec.relations():
-            if rel in ("anon", "any_authenticated"):
-                continue
-            kind, _, role = rel.partition(":")
+        for rel, kind, role in self.cell_kinds(table):
             if role:  # exact role, not "at least"
                 if self._exact_team(caller, spec, kind, role, row):
                     held.append(rel)
@@ -305,6 +325,8 @@ class Oracle:
             p = w.row("template_purchases", row.get("purchase_id"))
             return p is not None and w.team_role(caller.uid, p["buyer_supplier_id"]) == role
         if kind == "connected_team":
+            # a live role on a live team is one of the caller's suppliers: look there, not at every connection
             couple_id = row.get(spec.couple_column)
-            return any(w.team_role(caller.uid, s) == role and w.is_active(s, couple_id) for s, _ in w.active)
+            return any(w.team_role(caller.uid, s) == role and w.is_active(s, couple_id)
+                       for s in w.suppliers_of(caller.uid, "viewer"))
         return False

@@ -11,6 +11,8 @@ from wedsync_db.rls.matrix import COMMANDS
 
 def _state(cov: Coverage, cell: tuple[str, str, str]) -> tuple[str, str]:
     n = cov.attempts[cell]
+    if n == 0 and cov.is_unreachable(cell):
+        return "unreachable in this world", "#e6d7a3"
     if n == 0:
         return "untried", "#bbbbbb"
     if cov.failures[cell]:
@@ -31,6 +33,10 @@ def markdown(cov: Coverage) -> str:
         rows.setdefault((table, rel), {})[command] = f"{state} ({cov.attempts[(table, command, rel)]})"
     for (table, rel), by in rows.items():
         lines.append(f"| {table} | {rel} | " + " | ".join(by.get(c, "n/a") for c in COMMANDS) + " |")
+    gaps = [c for c in cov.matrix.cells() if cov.is_unreachable(c)]
+    if gaps:
+        lines += ["", f"Unreachable in this world ({len(gaps)}): no actor stands in the relation to any row of the"
+                  " table (a gap in the data, not in the proof): " + ", ".join(f"`{':'.join(c)}`" for c in gaps)]
     return "\n".join(lines)
 
 
@@ -58,7 +64,7 @@ def heatmap_fragment(cov: Coverage, title: str = "wedsync-db tenant isolation pr
         body.append(f"<tr><th>{html.escape(table)}</th>{''.join(tds)}</tr>")
     legend = " ".join(f"<span style='background:{c};padding:2px 6px'>{s}</span>" for s, c in [
         ("allowed", "#1a9850"), ("partly allowed", "#91cf60"), ("denied", "#4575b4"), ("FAILED", "#d73027"),
-        ("untried", "#bbbbbb")])
+        ("untried", "#bbbbbb"), ("unreachable in this world (no such actor-row pair in the data)", "#e6d7a3")])
     return f"""<div class=rls-heatmap><style>
 .rls-heatmap table{{border-collapse:collapse;font:12px sans-serif}}
 .rls-heatmap td{{text-align:center;min-width:18px;color:#fff;font-size:9px;padding:1px;border:1px solid #eee}}

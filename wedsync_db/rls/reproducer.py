@@ -10,7 +10,7 @@ from psycopg.types.json import Jsonb
 
 from wedsync_db.rls.attempts import Judged
 from wedsync_db.rls.oracle import Caller, Oracle
-from wedsync_db.rls.world import jsonable
+from wedsync_db.rls.world import World, jsonable
 
 # Parents first, so the setup inserts satisfy foreign keys.
 _ORDER = ["auth.users", "suppliers", "team_members", "couples", "supplier_client_connections", "core_field_groups",
@@ -35,10 +35,39 @@ def literal(value: Any) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def _insert(table: str, row: dict[str, Any]) -> str:
+# The rows that give a UUID a human name in reproducers: (table, column of the name, what it is).
+_NAMES = (("suppliers", "business_name", "supplier"), ("auth.users", "email", "user"),
+          ("couples", "display_name", "couple"))
+
+
+def name_of(world: World | None, value: Any) -> str | None:
+    """``supplier "Alpha Photo"``, ``user "a@b.c"`` or ``couple "One & Two"`` for a UUID naming such a row."""
+    if world is None or not isinstance(value, str) or len(value) != 36:
+        return None
+    for table, column, kind in _NAMES:
+        row = world.row(table, value)
+        if row is not None and row.get(column):
+            text = str(row[column]).replace("*/", "* /").replace('"', "'")
+            return f'{kind} "{text}"'
+    return None
+
+
+def named_literal(value: Any, world: World | None) -> str:
+    """:func:`literal`, with a UUID of a supplier, user or couple cast and named: ``'...'::uuid /* supplier "A" */``."""
+    name = name_of(world, value)
+    return literal(value) if name is None else f"{literal(value)}::uuid /* {name} */"
+
+
+def _insert(table: str, row: dict[str, Any], world: World | None = None) -> str:
+    """An idempotent INSERT of ``row``; with ``world``, UUIDs naming other rows carry their names as comments."""
     cols = [c for c in row if c not in ("search_vector", "confirmed_at")]
     name = table if "." in table else f"public.{table}"
-    return (f"insert into {name} ({', '.join(cols)}) values ({', '.join(literal(row[c]) for c in cols)}) "
+    own = {t for t, _, _ in _NAMES}
+
+    def value(c: str) -> str:  # a naming row's own id needs no comment: its name is in the same row
+        return literal(row[c]) if c == "id" and table in own else named_literal(row[c], world)
+
+    return (f"insert into {name} ({', '.join(cols)}) values ({', '.join(value(c) for c in cols)}) "
             "on conflict do nothing;")
 
 
@@ -89,17 +118,19 @@ def render(oracle: Oracle, judged: Judged) -> str:
     query, params = a.statement()
     statement = query.as_string(None) if hasattr(query, "as_string") else str(query)
     for p in params:
-        statement = statement.replace("%s", literal(p.obj if isinstance(p, Jsonb) else p), 1)
+        statement = statement.replace("%s", named_literal(p.obj if isinstance(p, Jsonb) else p, oracle.world), 1)
     lines = ["Failing access attempt:", f"-- {a.describe()}", f"-- {judged.why}", "", "-- setup (as the superuser)"]
     if a.table == "users":
         pass
     for table, row in setup_rows(oracle, judged):
         if table == "auth.users":
             row = {k: row[k] for k in ("id", "email", "aud", "role") if k in row}
-        lines.append(_insert(table, row))
+        lines.append(_insert(table, row, oracle.world))
+    caller = name_of(oracle.world, Caller.of(a.actor).uid)
     lines += [
         "",
         "begin;",
+        *([f"-- as {caller}"] if caller else []),
         "select set_config('role', {}, true), set_config('request.jwt.claims', {}, true);".format(
             literal(a.actor.role), literal(a.actor.claims_json())),
         statement + ";",
