@@ -175,7 +175,7 @@ def step_integrity(ctx: JobContext, directory: Path) -> StepResult:
 
 def step_rls(ctx: JobContext, directory: Path) -> StepResult:
     try:
-        from wedsync_db.rls.command import run_verification  # type: ignore[attr-defined]
+        from wedsync_db.rls.command import run_verification
     except ImportError:
         return _pytest_step("rls", ["tests/rls"], directory)
     return run_verification(ctx.url, directory, console=ctx.console)  # type: ignore[no-any-return]
