@@ -78,8 +78,9 @@ def write_markdown(results: list[StepResult], path: Path, *, title: str, context
 
 _CSS = """
 body { font-family: system-ui, sans-serif; margin: 2rem auto; max-width: 1200px; color: #222; }
-table { border-collapse: collapse; margin: 1rem 0; font-size: 0.9rem; }
-th, td { border: 1px solid #ccc; padding: 0.3rem 0.6rem; text-align: left; vertical-align: top; }
+table { border-collapse: collapse; margin: 1rem 0; font-size: 0.9rem; max-width: 100%; }
+th, td { border: 1px solid #ccc; padding: 0.3rem 0.6rem; text-align: left; vertical-align: top;
+         overflow-wrap: anywhere; }
 th { background: #f3f3f3; }
 .PASS { color: #0a7d28; font-weight: bold; } .FAIL { color: #b00020; font-weight: bold; }
 .SKIP { color: #777; font-weight: bold; }
