@@ -1,11 +1,13 @@
 """Benchmark: end-to-end seed speed (rows/s) per profile beside a plain COPY of as many rows, same run.
 
 Usage: ``.venv/bin/python -m bench.seed [ci large ...]`` (default: ci large). Prints figures; asserts nothing.
-Also reports peak resident memory of this process (the generator side) after each profile.
+Also reports peak resident memory of this process (the generator side) after each profile, and the load
+average when the profile finished (the machine is shared: compare ratios, not absolute figures).
 """
 
 from __future__ import annotations
 
+import os
 import resource
 import sys
 import time
@@ -52,7 +54,7 @@ def main(profiles: list[str]) -> None:
     template = janitor.build_migrated("bench_seed")
     janitor.mark_template(template)
     table = Table(title="seed benchmark (end to end: build World + COPY + audit + FK check, one transaction)")
-    for col in ("profile", "rows", "seconds", "rows/s", "plain COPY rows/s", "ratio", "peak RSS MB"):
+    for col in ("profile", "rows", "seconds", "rows/s", "plain COPY rows/s", "ratio", "peak RSS MB", "load avg"):
         table.add_column(col, justify="right")
     try:
         for profile in profiles:
@@ -66,7 +68,8 @@ def main(profiles: list[str]) -> None:
             rate, base_rate = summary.rows / seconds, summary.rows / baseline
             rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
             table.add_row(profile, f"{summary.rows:,}", f"{seconds:.1f}", f"{rate:,.0f}", f"{base_rate:,.0f}",
-                          f"{rate / base_rate:.0%} (target {TARGET_RATIO:.0%})", f"{rss:,.0f}")
+                          f"{rate / base_rate:.0%} (target {TARGET_RATIO:.0%})", f"{rss:,.0f}",
+                          "{:.1f} {:.1f} {:.1f}".format(*os.getloadavg()))
             janitor.drop_all()
             template = janitor.build_migrated("bench_seed")
             janitor.mark_template(template)
