@@ -79,13 +79,13 @@ QUERIES: tuple[CatalogQuery, ...] = (
         lambda t: {**_sup(t), "today": t.as_of.date()},
     ),
     CatalogQuery(
+        # Through the table (GET /clients?search_vector=wfts...) RLS keeps @@ (not leakproof) from being an
+        # index condition, so a whale's search read all its clients; the app calls the search RPC (0034).
         "client_search", SUPPLIER, "WedSync", "Clients: search box (full text)",
-        "GET /clients?supplier_id=eq.{s}&search_vector=wfts(simple).{q}&order=wedding_date.desc&limit=20",
+        "POST /rpc/search_clients {p_supplier_id, p_query}",
         """select id, partner_one_name, partner_two_name, email, wedding_date, status
-           from public.clients
-           where supplier_id = %(supplier_id)s and search_vector @@ websearch_to_tsquery('simple', %(q)s)
-           order by wedding_date desc limit 20""",
-        lambda t: {**_sup(t), "q": t.search_term},
+           from public.search_clients(%(supplier_id)s, %(q)s, 20)""",
+        lambda t: {**_sup(t), "q": t.search_term}, opaque=True, rls_baseline=False,
     ),
     CatalogQuery(
         "clients_by_status", SUPPLIER, "WedSync", "Clients: list filtered by status",
