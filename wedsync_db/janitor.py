@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -41,6 +42,7 @@ class Janitor:
 
     server: Server
     created: list[str] = field(default_factory=list)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)  # a clone pool works in a thread
 
     def _admin(self) -> psycopg.Connection[Any]:
         return psycopg.connect(self.server.url(), autocommit=True)
@@ -56,7 +58,8 @@ class Janitor:
             conn.execute(query)
             if template is not None:
                 self._copy_database_settings(conn, template, name)
-        self.created.append(name)
+        with self._lock:
+            self.created.append(name)
         return name
 
     @staticmethod
@@ -83,16 +86,20 @@ class Janitor:
 
     def drop(self, name: str) -> None:
         """Drop a database this janitor created; refuse any other."""
-        if name not in self.created:
-            raise ValueError(f"refusing to drop database {name!r}: this process did not create it")
+        with self._lock:
+            if name not in self.created:
+                raise ValueError(f"refusing to drop database {name!r}: this process did not create it")
         with self._admin() as conn:
             conn.execute(sql.SQL("alter database {} is_template false").format(sql.Identifier(name)))
             conn.execute(sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(name)))
-        self.created.remove(name)
+        with self._lock:
+            self.created.remove(name)
 
     def drop_all(self) -> None:
         """Drop every database this janitor created, newest first."""
-        for name in reversed(list(self.created)):
+        with self._lock:
+            names = list(reversed(self.created))
+        for name in names:
             try:
                 self.drop(name)
             except psycopg.OperationalError:

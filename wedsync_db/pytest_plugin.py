@@ -22,6 +22,7 @@ import pytest
 
 from wedsync_db.config import Settings
 from wedsync_db.errors import ServerUnavailable
+from wedsync_db.clone_pool import ClonePool
 from wedsync_db.impersonate import Actor, request
 from wedsync_db.janitor import Janitor, unique_name
 from wedsync_db.server import Server, make_server
@@ -71,14 +72,24 @@ def template_db(janitor: Janitor, wedsync_settings: Settings) -> str:
     return name
 
 
+@pytest.fixture(scope="session")
+def clone_pool(janitor: Janitor, template_db: str) -> Iterator[ClonePool]:
+    """Fresh clones of the migrated template, made and dropped in the background between tests."""
+    pool = ClonePool(janitor, template_db)
+    try:
+        yield pool
+    finally:
+        pool.close()
+
+
 @pytest.fixture
-def db_url(janitor: Janitor, template_db: str) -> Iterator[str]:
-    """URL of a fresh clone of the migrated template, dropped after the test."""
-    name = janitor.create(unique_name("test"), template=template_db)
+def db_url(janitor: Janitor, clone_pool: ClonePool) -> Iterator[str]:
+    """URL of a fresh clone of the migrated template, dropped (in the background) after the test."""
+    name = clone_pool.acquire()
     try:
         yield janitor.server.url(name)
     finally:
-        janitor.drop(name)
+        clone_pool.release(name)
 
 
 @pytest.fixture
