@@ -15,6 +15,7 @@ from wedsync_db.rls.oracle import Caller, Oracle
 from wedsync_db.rls.sample_world import uid
 
 MATVIEWS = ("dashboard_clients_by_status", "dashboard_responses_per_form", "dashboard_messages_per_day")
+ADMIN_MATVIEWS = ("dashboard_analytics_per_day",)  # analytics: admin and up, like analytics_events (0035)
 
 
 def _try(conn: psycopg.Connection[Any], query: str, params: Any = ()) -> tuple[list[Any] | None, str | None]:
@@ -35,7 +36,7 @@ def test_api_roles_cannot_read_materialized_views_or_leaf_partitions(rls_conn: p
         " and relkind = 'r'").fetchall()]
     for actor in (Actor.anon(), Actor.user(uid("owner_a"))):
         with request_in_savepoint(rls_conn, actor):
-            for view in MATVIEWS:
+            for view in MATVIEWS + ADMIN_MATVIEWS:
                 assert _try(rls_conn, f"select * from private.{view}")[1] == "42501", (actor.label, view)
             for leaf in partitions:
                 assert _try(rls_conn, f"select * from partitions.{leaf}")[1] == "42501", (actor.label, leaf)
@@ -56,6 +57,31 @@ def test_dashboard_functions_return_only_the_callers_suppliers(rls_conn: psycopg
                     continue
                 leaked = {r[0] for r in rows} - mine
                 assert not leaked, f"{actor.label} got {view} rows of suppliers {leaked}"
+
+
+def test_analytics_dashboard_returns_only_suppliers_the_caller_administers(
+    rls_conn: psycopg.Connection[Any], oracle: Oracle,
+) -> None:
+    """public.dashboard_analytics_per_day(from, to): rows only of suppliers where the caller is admin or owner,
+    as analytics_events_select_team_admin allows; viewers and members of the same supplier get none."""
+    for view in ADMIN_MATVIEWS:
+        rls_conn.execute(f"refresh materialized view private.{view}")
+    total = rls_conn.execute("select count(*) from private.dashboard_analytics_per_day").fetchone()[0]
+    assert total > 0, "the sample world must hold analytics events, or this test proves nothing"
+    seen_any = False
+    for actor in personas(oracle.world):
+        caller = Caller.of(actor)
+        mine = set(oracle.world.suppliers_of(caller.uid, "admin"))
+        with request_in_savepoint(rls_conn, actor):
+            rows, state = _try(rls_conn, "select supplier_id::text from public.dashboard_analytics_per_day("
+                                         "date '2000-01-01', date '2100-01-01')")
+        if rows is None:
+            assert state in ("42501", "22P02"), (actor.label, state)
+            continue
+        leaked = {r[0] for r in rows} - mine
+        assert not leaked, f"{actor.label} got analytics rows of suppliers {leaked}"
+        seen_any = seen_any or bool(rows)
+    assert seen_any, "some admin persona should see its own analytics"
 
 
 def test_core_field_values_for_any_couple_return_only_visible_values(

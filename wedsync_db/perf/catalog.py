@@ -143,15 +143,12 @@ QUERIES: tuple[CatalogQuery, ...] = (
         partitioned="activities", max_partitions=2,
     ),
     CatalogQuery(
-        "analytics_per_day_90d", SUPPLIER, "WedSync", "Analytics: events per day, last 90 days (admin)",
-        "GET /analytics_events?select=day:created_at::date,event_name,count()&supplier_id=eq.{s}"
-        "&created_at=gte.{from}&created_at=lt.{to}",
-        """select (created_at at time zone 'UTC')::date as day, event_name, count(*) as events
-           from public.analytics_events
-           where supplier_id = %(supplier_id)s and created_at >= %(since)s and created_at < %(until)s
-           group by 1, 2 order by 1, 2""",
-        lambda t: {**_sup(t), "since": t.days_ago(90), "until": t.days_ago(-1)},
-        partitioned="analytics_events", max_partitions=4,
+        "analytics_per_day_90d", SUPPLIER, "WedSync", "Analytics: events per day, 90 days (admin; materialized view)",
+        "POST /rpc/dashboard_analytics_per_day?supplier_id=eq.{s}&order=day,event_name {p_from, p_to}",
+        """select day, event_name, events from public.dashboard_analytics_per_day(%(p_from)s, %(p_to)s)
+           where supplier_id = %(supplier_id)s order by day, event_name""",
+        lambda t: {**_sup(t), "p_from": t.days_ago(90).date(), "p_to": t.days_ago(-1).date()},
+        opaque=True, rls_baseline=False,
     ),
     CatalogQuery(
         "dashboard_clients_by_status", SUPPLIER, "WedSync", "Dashboard: clients per status tile (materialized view)",
