@@ -17,8 +17,9 @@ from wedsync_db.rls.attempts import run_batch
 from wedsync_db.rls.oracle import Oracle
 from wedsync_db.rls.reproducer import failure_message
 
-# ci: 40 read examples x ~145 reads + 150 write examples x ~20 writes (~9k attempts), plus the sweep (~30k).
-PROFILE_EXAMPLES = {"dev": (25, 60), "ci": (40, 150), "nightly": (3000, 8000)}  # nightly: >1M with the sweep
+# Attempts per profile: read examples x ~145 reads + write examples x ~20 writes, plus the sweep (~30k):
+#   ci: 40 x 145 + 150 x 20 = ~9k (+30k);  nightly: 5,000 x 145 + 20,000 x 20 = ~1.1M (about 30 min here).
+PROFILE_EXAMPLES = {"dev": (25, 60), "ci": (40, 150), "nightly": (5000, 20000)}
 
 
 def _profile_examples(kind: int) -> int:
