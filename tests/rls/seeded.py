@@ -66,10 +66,15 @@ def fresh_rls_db_url(janitor: Janitor, rls_template: str) -> Iterator[str]:
         janitor.drop(name)
 
 
+RLS_ATTEMPTS = pytest.StashKey[int]()
+
+
 @pytest.fixture(scope="session")
-def rls_counter() -> list[int]:
-    """Attempts judged in this session."""
-    return [0]
+def rls_counter(request: pytest.FixtureRequest) -> Iterator[list[int]]:
+    """Attempts judged by the property tests in this session; the total is printed when the session ends."""
+    counter = [0]
+    yield counter
+    request.config.stash[RLS_ATTEMPTS] = counter[0]  # printed by tests/rls/conftest.py's terminal summary
 
 
 # The seeded tiny world (fixtures.world, seed 42, as_of fixed by tests/conftest.py): what the property tests and
