@@ -8,6 +8,7 @@ Fixtures, cheapest first:
 - ``db``: an autocommit connection to a fresh clone of the migrated template (tens of milliseconds;
   use it when the test commits, opens other connections or changes the schema). ``db_url`` is its URL.
 - ``as_actor(actor, ...)``: a PostgREST-style request on ``db`` as ``actor``.
+- ``blank_db_url``: a database with only the platform emulation (no migrations), for migration and lint tests.
 - ``observer``: a second connection to the same database as ``db``, bypassing RLS, to check what a write left.
 """
 
@@ -25,6 +26,7 @@ from wedsync_db.errors import ServerUnavailable
 from wedsync_db.clone_pool import ClonePool
 from wedsync_db.impersonate import Actor, request
 from wedsync_db.janitor import Janitor, unique_name
+from wedsync_db.platform import apply_platform
 from wedsync_db.server import Server, make_server
 
 
@@ -90,6 +92,20 @@ def db_url(janitor: Janitor, clone_pool: ClonePool) -> Iterator[str]:
         yield janitor.server.url(name)
     finally:
         clone_pool.release(name)
+
+
+@pytest.fixture
+def blank_db_url(janitor: Janitor, wedsync_settings: Settings) -> Iterator[str]:
+    """URL of a database with the platform emulation and no migrations, dropped after the test."""
+    name = janitor.create(unique_name("blank"))
+    url = janitor.server.url(name)
+    if not janitor.server.is_supabase:
+        with psycopg.connect(url, autocommit=True) as conn:
+            apply_platform(conn, auto_grants=wedsync_settings.auto_grants)
+    try:
+        yield url
+    finally:
+        janitor.drop(name)
 
 
 @pytest.fixture

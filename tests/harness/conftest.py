@@ -1,28 +1,10 @@
-"""Fixtures for harness tests: blank databases (platform only, no migrations) and scratch migration folders."""
+"""Fixtures for harness tests: scratch migration folders (blank databases come from wedsync_db.pytest_plugin)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
-import psycopg
 import pytest
-
-from wedsync_db.janitor import Janitor, unique_name
-from wedsync_db.platform import apply_platform
-
-
-@pytest.fixture
-def blank_db_url(janitor: Janitor) -> Iterator[str]:
-    """A database with the platform emulation applied and no migrations, dropped after the test."""
-    name = janitor.create(unique_name("blank"))
-    url = janitor.server.url(name)
-    with psycopg.connect(url, autocommit=True) as conn:
-        apply_platform(conn)
-    try:
-        yield url
-    finally:
-        janitor.drop(name)
 
 
 @pytest.fixture

@@ -8,21 +8,6 @@ from typing import Any
 import psycopg
 import pytest
 
-from wedsync_db.janitor import Janitor, unique_name
-from wedsync_db.platform import apply_platform
-
-
-@pytest.fixture
-def blank_db_url(janitor: Janitor) -> Iterator[str]:
-    """A database with the platform emulation applied and no migrations, dropped after the test."""
-    name = janitor.create(unique_name("blank"))
-    url = janitor.server.url(name)
-    with psycopg.connect(url, autocommit=True) as conn:
-        apply_platform(conn)
-    try:
-        yield url
-    finally:
-        janitor.drop(name)
 
 
 @pytest.fixture

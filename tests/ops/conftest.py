@@ -17,8 +17,6 @@ import psycopg
 import pytest
 from psycopg.conninfo import conninfo_to_dict
 
-from wedsync_db.janitor import Janitor, unique_name
-from wedsync_db.platform import apply_platform
 from wedsync_db.server import Server
 
 
@@ -26,19 +24,6 @@ from wedsync_db.server import Server
 def server_log(pg_server: Server) -> Path | None:
     """The session server's log file when the harness runs the server (None for an external one)."""
     return getattr(pg_server, "log_file", None)
-
-
-@pytest.fixture
-def blank_db_url(janitor: Janitor) -> Iterator[str]:
-    """A database with the platform emulation and no migrations, dropped after the test."""
-    name = janitor.create(unique_name("ops"))
-    url = janitor.server.url(name)
-    with psycopg.connect(url, autocommit=True) as conn:
-        apply_platform(conn)
-    try:
-        yield url
-    finally:
-        janitor.drop(name)
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from wedsync_db.report import markdown_to_html
 from wedsync_db.perf import svg
 
 TARGETS = {"median_ms": 10.0, "p99_ms": 50.0, "rls_overhead": 1.5, "growth_per_10x": 2.0, "load_p99_ms": 100.0}
@@ -36,7 +37,7 @@ def sections(doc: dict[str, Any]) -> list[tuple[str, list[str], str | None]]:
     out: list[tuple[str, list[str], str | None]] = []
     meta = [f"- profile: **{main}** (compared with {doc.get('compare') or 'nothing'}); seed: {doc['seed_source']}; "
             f"server {doc['server_version']}; run at {doc['started_at']}; {doc['seconds']:.0f} s",
-            f"- data size: " + ", ".join(f"{p}: {n:,.0f} rows" for p, n in doc["rows"].items())]
+            "- data size: " + ", ".join(f"{p}: {n:,.0f} rows" for p, n in doc["rows"].items())]
     out.append(("Run", meta, None))
 
     gates = doc["gates"].get(main, [])
@@ -166,18 +167,4 @@ def write_report(doc: dict[str, Any], out_dir: Path) -> dict[str, Path]:
 
 
 def _html_lines(lines: list[str]) -> str:
-    out, table = [], []
-    for line in lines + [""]:
-        if line.startswith("|"):
-            if not line.startswith("|---"):
-                table.append(line.strip("|").split("|"))
-            continue
-        if table:
-            head, *rows = table
-            out.append("<table><tr>" + "".join(f"<th>{html.escape(c.strip())}</th>" for c in head) + "</tr>"
-                       + "".join("<tr>" + "".join(f"<td>{html.escape(c.strip())}</td>" for c in r) + "</tr>"
-                                 for r in rows) + "</table>")
-            table = []
-        if line:
-            out.append(f"<p>{html.escape(line).replace('**', '')}</p>")
-    return "\n".join(out)
+    return markdown_to_html("\n".join(lines).replace("**", ""))
