@@ -49,13 +49,17 @@ def test_server_side_tables_are_deterministic_and_hold_every_key(two_streamed_lo
     assert all(first[t][0] > 0 for t in SERVER_TABLES)
 
 
-def test_field_states_made_server_side_equal_the_worlds(two_streamed_loads):
-    """field_states is a function of the values: the database derives exactly the World's rows."""
+def test_streamed_field_states_equal_the_worlds_and_the_sql_state_function(two_streamed_loads):
+    """A streamed load stages the generator's states: the World's rows, and what private.core_field_state says."""
     (url, _), _ = two_streamed_loads
     cols = ", ".join(COLUMNS["field_states"])
     with psycopg.connect(url) as conn:
         db = [tuple(r) for r in conn.execute(f"select {cols} from public.field_states order by id")]
+        disagree = conn.execute("""select count(*) from public.field_states s join public.core_field_values v
+            using (couple_id, core_field_id) where s.state <> private.core_field_state(v.value,
+            v.value_encrypted is not null, v.is_not_applicable)""").fetchone()[0]
     assert db == sorted(streamed_tiny().iter_rows("field_states"))
+    assert disagree == 0
 
 
 def test_deferred_indexes_come_back_identical(two_streamed_loads):
