@@ -2,14 +2,15 @@
 
 Every lint test starts from ``widgets``, a table that passes every lint, breaks exactly one thing, asserts that
 exactly that lint fires (and nothing else in the database), then repairs it and asserts the database is clean
-again (the negative control), as pgTAP's ``check_test`` tests the checker itself.
+again (the negative control), as pgTAP's ``check_test`` tests the checker itself. ``assert_fires_until_fixed``
+does those four steps for a test with one break and one repair.
 """
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, LiteralString
 
 import psycopg
 import pytest
@@ -66,6 +67,18 @@ def assert_clean(conn: Conn, **options: Any) -> None:
     assert findings == [], "\n".join(f"{f.level} {f.lint} {f.object}: {f.detail}" for f in findings)
 
 
+def assert_fires_until_fixed(conn: Conn, *, breaks: LiteralString, lint: str, obj: str, level: str,
+                             fixes: LiteralString, **options: Any) -> Finding:
+    """Run ``breaks``, assert exactly one finding (``lint`` at ``level`` naming ``obj``), run ``fixes``, then
+    assert the database is clean again (the negative control). Returns the finding so the caller can check its
+    detail."""
+    conn.execute(breaks)
+    finding = assert_fires(conn, lint, obj, level, **options)
+    conn.execute(fixes)
+    assert_clean(conn, **options)
+    return finding
+
+
 @pytest.fixture
 def widgets(blank_db: Conn) -> Conn:
     """A blank platform database holding the lint-clean public.widgets."""
@@ -82,18 +95,16 @@ def test_blank_platform_database_has_no_findings(blank_db: Conn) -> None:
 # -- RLS -------------------------------------------------------------------------------------------------------
 def test_table_without_rls_is_reported(blank_db: Conn) -> None:
     """rls_disabled: a table with RLS off and no policy is an ERROR naming the API roles that hold grants."""
-    blank_db.execute("""
+    finding = assert_fires_until_fixed(blank_db, breaks="""
         create table public.gadgets (id uuid not null, constraint pk_gadgets primary key (id));
         revoke all on table public.gadgets from anon, authenticated, service_role;
-        grant select on table public.gadgets to anon""")
-    finding = assert_fires(blank_db, "rls_disabled", "public.gadgets", ERROR)
-    assert "anon" in finding.detail
-    blank_db.execute("""
+        grant select on table public.gadgets to anon""",
+        lint="rls_disabled", obj="public.gadgets", level=ERROR, fixes="""
         alter table public.gadgets enable row level security;
         alter table public.gadgets force row level security;
         create policy gadgets_select_anon on public.gadgets for select to anon using (id is not null);
         comment on policy gadgets_select_anon on public.gadgets is 'Lets in: anyone.'""")
-    assert_clean(blank_db)
+    assert "anon" in finding.detail
 
 
 def test_table_without_forced_rls_is_reported(widgets: Conn) -> None:
@@ -108,11 +119,10 @@ def test_table_without_forced_rls_is_reported(widgets: Conn) -> None:
 
 def test_policies_on_table_with_rls_off_are_reported(widgets: Conn) -> None:
     """policy_exists_rls_disabled: policies on a table whose RLS is off are ignored, an ERROR."""
-    widgets.execute("alter table public.widgets disable row level security")
-    finding = assert_fires(widgets, "policy_exists_rls_disabled", "public.widgets", ERROR)
+    finding = assert_fires_until_fixed(widgets, breaks="alter table public.widgets disable row level security",
+                                       lint="policy_exists_rls_disabled", obj="public.widgets", level=ERROR,
+                                       fixes="alter table public.widgets enable row level security")
     assert "widgets_select_owner" in finding.detail
-    widgets.execute("alter table public.widgets enable row level security")
-    assert_clean(widgets)
 
 
 def test_table_with_rls_and_no_policy_is_reported_as_info(widgets: Conn) -> None:
@@ -142,20 +152,18 @@ def test_leaf_partition_granted_to_api_roles_without_rls_is_reported(blank_db: C
           for values from ('2025-01-01') to ('2026-01-01');
         revoke all on table public.events_2025 from anon, authenticated, service_role""")
     assert_clean(blank_db)  # a leaf without API privileges is protected by reaching it only through its parent
-    blank_db.execute("grant select on table public.events_2025 to anon")
-    finding = assert_fires(blank_db, "partition_without_rls_granted", "public.events_2025", ERROR)
+    finding = assert_fires_until_fixed(blank_db, breaks="grant select on table public.events_2025 to anon",
+                                       lint="partition_without_rls_granted", obj="public.events_2025", level=ERROR,
+                                       fixes="revoke select on table public.events_2025 from anon")
     assert "public.events" in finding.detail and "anon" in finding.detail
-    blank_db.execute("revoke select on table public.events_2025 from anon")
-    assert_clean(blank_db)
 
 
 # -- policies --------------------------------------------------------------------------------------------------
 def test_policy_without_comment_is_reported(widgets: Conn) -> None:
     """policy_without_comment: a policy without `comment on policy` is an ERROR (project rule)."""
-    widgets.execute("comment on policy widgets_select_owner on public.widgets is null")
-    assert_fires(widgets, "policy_without_comment", "public.widgets.widgets_select_owner", ERROR)
-    widgets.execute("comment on policy widgets_select_owner on public.widgets is 'Lets in: the owner.'")
-    assert_clean(widgets)
+    assert_fires_until_fixed(widgets, breaks="comment on policy widgets_select_owner on public.widgets is null",
+                             lint="policy_without_comment", obj="public.widgets.widgets_select_owner", level=ERROR,
+                             fixes="comment on policy widgets_select_owner on public.widgets is 'Lets in: the owner.'")
 
 
 def test_policy_calling_auth_uid_per_row_is_reported(widgets: Conn) -> None:
@@ -174,23 +182,25 @@ def test_policy_calling_auth_uid_per_row_is_reported(widgets: Conn) -> None:
 
 def test_policy_calling_current_setting_per_row_is_reported(widgets: Conn) -> None:
     """policy_auth_call_not_wrapped: current_setting() outside a sub-select is evaluated per row too."""
-    widgets.execute("alter policy widgets_select_owner on public.widgets "
-                    "using (label = current_setting('app.label', true))")
-    finding = assert_fires(widgets, "policy_auth_call_not_wrapped", "public.widgets.widgets_select_owner", WARN)
+    finding = assert_fires_until_fixed(
+        widgets,
+        breaks="alter policy widgets_select_owner on public.widgets "
+        "using (label = current_setting('app.label', true))",
+        lint="policy_auth_call_not_wrapped", obj="public.widgets.widgets_select_owner", level=WARN,
+        fixes="alter policy widgets_select_owner on public.widgets "
+        "using (label = (select current_setting('app.label', true)))")
     assert "current_setting" in finding.detail
-    widgets.execute("alter policy widgets_select_owner on public.widgets "
-                    "using (label = (select current_setting('app.label', true)))")
-    assert_clean(widgets)
 
 
 def test_policy_reading_user_metadata_is_reported(widgets: Conn) -> None:
     """policy_references_user_metadata: user_metadata in the JWT is user-editable, so trusting it is an ERROR."""
-    widgets.execute("alter policy widgets_select_owner on public.widgets "
-                    "using ((select auth.jwt() -> 'user_metadata' ->> 'role') = 'admin')")
-    assert_fires(widgets, "policy_references_user_metadata", "public.widgets.widgets_select_owner", ERROR)
-    widgets.execute("alter policy widgets_select_owner on public.widgets "
-                    "using ((select auth.jwt() -> 'app_metadata' ->> 'role') = 'admin')")
-    assert_clean(widgets)
+    assert_fires_until_fixed(
+        widgets,
+        breaks="alter policy widgets_select_owner on public.widgets "
+        "using ((select auth.jwt() -> 'user_metadata' ->> 'role') = 'admin')",
+        lint="policy_references_user_metadata", obj="public.widgets.widgets_select_owner", level=ERROR,
+        fixes="alter policy widgets_select_owner on public.widgets "
+        "using ((select auth.jwt() -> 'app_metadata' ->> 'role') = 'admin')")
 
 
 def test_write_policy_that_is_always_true_is_reported(widgets: Conn) -> None:
@@ -232,51 +242,49 @@ def test_several_permissive_policies_for_one_role_and_command_are_reported_as_in
 # -- relations granted to API roles ----------------------------------------------------------------------------
 def test_security_definer_view_is_reported(widgets: Conn) -> None:
     """security_definer_view: a view without security_invoker, granted to API roles, skips RLS: an ERROR."""
-    widgets.execute("create view public.widget_labels as select id, label from public.widgets")
-    finding = assert_fires(widgets, "security_definer_view", "public.widget_labels", ERROR)
+    finding = assert_fires_until_fixed(
+        widgets, breaks="create view public.widget_labels as select id, label from public.widgets",
+        lint="security_definer_view", obj="public.widget_labels", level=ERROR,
+        fixes="alter view public.widget_labels set (security_invoker = true)")
     assert "anon" in finding.detail  # Supabase's default privileges granted it
-    widgets.execute("alter view public.widget_labels set (security_invoker = true)")
-    assert_clean(widgets)
 
 
 def test_materialized_view_granted_to_api_roles_is_reported(widgets: Conn) -> None:
     """materialized_view_granted: a matview readable by API roles has no RLS at all: an ERROR."""
-    widgets.execute("create materialized view public.widget_counts as select owner_id, count(*) from public.widgets "
-                    "group by owner_id")
-    assert_fires(widgets, "materialized_view_granted", "public.widget_counts", ERROR)
-    widgets.execute("revoke all on public.widget_counts from anon, authenticated")
-    assert_clean(widgets)
+    assert_fires_until_fixed(
+        widgets,
+        breaks="create materialized view public.widget_counts as select owner_id, count(*) "
+        "from public.widgets group by owner_id",
+        lint="materialized_view_granted", obj="public.widget_counts", level=ERROR,
+        fixes="revoke all on public.widget_counts from anon, authenticated")
 
 
 def test_foreign_table_granted_to_api_roles_is_reported(widgets: Conn) -> None:
     """foreign_table_granted: a foreign table cannot have RLS, so an API grant on it is an ERROR."""
-    widgets.execute("""
+    assert_fires_until_fixed(widgets, breaks="""
         create foreign data wrapper lint_test_fdw;
         create server lint_test_server foreign data wrapper lint_test_fdw;
         create foreign table public.remote_widgets (id uuid) server lint_test_server;
         revoke all on public.remote_widgets from anon, authenticated, service_role;
-        grant select on public.remote_widgets to authenticated""")
-    assert_fires(widgets, "foreign_table_granted", "public.remote_widgets", ERROR)
-    widgets.execute("revoke select on public.remote_widgets from authenticated")
-    assert_clean(widgets)
+        grant select on public.remote_widgets to authenticated""",
+        lint="foreign_table_granted", obj="public.remote_widgets", level=ERROR,
+        fixes="revoke select on public.remote_widgets from authenticated")
 
 
 def test_truncate_granted_to_api_role_is_reported(widgets: Conn) -> None:
     """api_role_has_truncate: TRUNCATE skips RLS, so granting it to authenticated is an ERROR."""
-    widgets.execute("grant truncate on table public.widgets to authenticated")
-    finding = assert_fires(widgets, "api_role_has_truncate", "public.widgets", ERROR)
+    finding = assert_fires_until_fixed(widgets, breaks="grant truncate on table public.widgets to authenticated",
+                                       lint="api_role_has_truncate", obj="public.widgets", level=ERROR,
+                                       fixes="revoke truncate on table public.widgets from authenticated")
     assert "authenticated" in finding.detail
-    widgets.execute("revoke truncate on table public.widgets from authenticated")
-    assert_clean(widgets)
 
 
 def test_references_or_trigger_granted_to_api_role_is_reported(widgets: Conn) -> None:
     """api_role_has_references_or_trigger: REFERENCES/TRIGGER for anon are useless to the API: a WARN."""
-    widgets.execute("grant references, trigger on table public.widgets to anon")
-    finding = assert_fires(widgets, "api_role_has_references_or_trigger", "public.widgets", WARN)
+    finding = assert_fires_until_fixed(widgets, breaks="grant references, trigger on table public.widgets to anon",
+                                       lint="api_role_has_references_or_trigger", obj="public.widgets", level=WARN,
+                                       fixes="revoke references, trigger on table public.widgets from anon")
     assert "anon REFERENCES" in finding.detail and "anon TRIGGER" in finding.detail
-    widgets.execute("revoke references, trigger on table public.widgets from anon")
-    assert_clean(widgets)
 
 
 # -- functions -------------------------------------------------------------------------------------------------
@@ -308,16 +316,14 @@ def test_security_definer_function_executable_by_anon_is_reported(blank_db: Conn
 def test_security_definer_function_in_public_callable_by_authenticated_is_reported(blank_db: Conn) -> None:
     """security_definer_function_executable_by_authenticated: a definer function on /rpc is a WARN; the same
     function in private (a policy helper, not served by PostgREST) is not reported."""
-    blank_db.execute("""
+    assert_fires_until_fixed(blank_db, breaks="""
         create function public.answer() returns integer language sql stable security definer set search_path = ''
           as 'select 42';
-        revoke execute on function public.answer() from public, anon""")
-    assert_fires(blank_db, "security_definer_function_executable_by_authenticated", "public.answer()", WARN)
-    blank_db.execute("""
+        revoke execute on function public.answer() from public, anon""",
+        lint="security_definer_function_executable_by_authenticated", obj="public.answer()", level=WARN, fixes="""
         create schema private;
         grant usage on schema private to authenticated;
         alter function public.answer() set schema private""")
-    assert_clean(blank_db)
 
 
 def test_trigger_functions_are_not_reported_as_callable(blank_db: Conn) -> None:
@@ -331,60 +337,55 @@ def test_trigger_functions_are_not_reported_as_callable(blank_db: Conn) -> None:
 # -- extensions, types, auth -----------------------------------------------------------------------------------
 def test_extension_in_public_is_reported(blank_db: Conn) -> None:
     """extension_in_public: an extension installed in public is a WARN."""
-    blank_db.execute("alter extension pgcrypto set schema public")
-    assert_fires(blank_db, "extension_in_public", "pgcrypto", WARN)
-    blank_db.execute("alter extension pgcrypto set schema extensions")
-    assert_clean(blank_db)
+    assert_fires_until_fixed(blank_db, breaks="alter extension pgcrypto set schema public",
+                             lint="extension_in_public", obj="pgcrypto", level=WARN,
+                             fixes="alter extension pgcrypto set schema extensions")
 
 
 def test_column_of_reg_type_is_reported(widgets: Conn) -> None:
     """unsupported_reg_types: a stored regproc column blocks pg_upgrade: a WARN."""
-    widgets.execute("alter table public.widgets add column parser regproc")
-    assert_fires(widgets, "unsupported_reg_types", "public.widgets.parser", WARN)
-    widgets.execute("alter table public.widgets alter column parser type text")
-    assert_clean(widgets)
+    assert_fires_until_fixed(widgets, breaks="alter table public.widgets add column parser regproc",
+                             lint="unsupported_reg_types", obj="public.widgets.parser", level=WARN,
+                             fixes="alter table public.widgets alter column parser type text")
 
 
 def test_foreign_key_to_non_primary_unique_key_in_auth_is_reported(widgets: Conn) -> None:
     """foreign_key_to_auth_unique: referencing auth.users (phone) rather than (id) is a WARN."""
-    widgets.execute("""
+    assert_fires_until_fixed(widgets, breaks="""
         alter table public.widgets add column owner_phone text,
           add constraint fk_widgets_owner_phone_users foreign key (owner_phone) references auth.users (phone);
-        create index index_widgets_on_owner_phone on public.widgets (owner_phone)""")
-    assert_fires(widgets, "foreign_key_to_auth_unique", "public.widgets.fk_widgets_owner_phone_users", WARN)
-    widgets.execute("alter table public.widgets drop constraint fk_widgets_owner_phone_users")
-    assert_clean(widgets)
+        create index index_widgets_on_owner_phone on public.widgets (owner_phone)""",
+        lint="foreign_key_to_auth_unique", obj="public.widgets.fk_widgets_owner_phone_users", level=WARN,
+        fixes="alter table public.widgets drop constraint fk_widgets_owner_phone_users")
 
 
 # -- performance -----------------------------------------------------------------------------------------------
 def test_foreign_key_without_index_is_reported(widgets: Conn) -> None:
     """unindexed_foreign_key: neither a partial index nor one led by another column covers a foreign key."""
-    widgets.execute("""
+    assert_fires_until_fixed(widgets, breaks="""
         alter table public.widgets add column creator_id uuid,
           add constraint fk_widgets_creator_id_users foreign key (creator_id) references auth.users (id);
         create index index_widgets_on_creator_id_where_labelled on public.widgets (creator_id)
           where label is not null;
-        create index index_widgets_on_label_and_creator_id on public.widgets (label, creator_id)""")
-    assert_fires(widgets, "unindexed_foreign_key", "public.widgets.fk_widgets_creator_id_users", WARN)
-    widgets.execute("create index index_widgets_on_creator_id_and_label on public.widgets (creator_id, label)")
-    assert_clean(widgets)
+        create index index_widgets_on_label_and_creator_id on public.widgets (label, creator_id)""",
+        lint="unindexed_foreign_key", obj="public.widgets.fk_widgets_creator_id_users", level=WARN,
+        fixes="create index index_widgets_on_creator_id_and_label on public.widgets (creator_id, label)")
 
 
 def test_duplicate_index_is_reported(widgets: Conn) -> None:
     """duplicate_index: two identical indexes (names aside) on one table are a WARN."""
-    widgets.execute("create index index_widgets_on_owner_id_again on public.widgets (owner_id)")
-    finding = assert_fires(widgets, "duplicate_index", "public.index_widgets_on_owner_id_again", WARN)
+    finding = assert_fires_until_fixed(
+        widgets, breaks="create index index_widgets_on_owner_id_again on public.widgets (owner_id)",
+        lint="duplicate_index", obj="public.index_widgets_on_owner_id_again", level=WARN,
+        fixes="drop index public.index_widgets_on_owner_id_again")
     assert "index_widgets_on_owner_id," in finding.detail
-    widgets.execute("drop index public.index_widgets_on_owner_id_again")
-    assert_clean(widgets)
 
 
 def test_table_without_primary_key_is_reported(widgets: Conn) -> None:
     """no_primary_key: a table without a primary key is a WARN."""
-    widgets.execute("alter table public.widgets drop constraint pk_widgets")
-    assert_fires(widgets, "no_primary_key", "public.widgets", WARN)
-    widgets.execute("alter table public.widgets add constraint pk_widgets primary key (id)")
-    assert_clean(widgets)
+    assert_fires_until_fixed(widgets, breaks="alter table public.widgets drop constraint pk_widgets",
+                             lint="no_primary_key", obj="public.widgets", level=WARN,
+                             fixes="alter table public.widgets add constraint pk_widgets primary key (id)")
 
 
 # -- naming ----------------------------------------------------------------------------------------------------
@@ -405,29 +406,29 @@ def test_name_cut_at_63_bytes_is_reported(widgets: Conn) -> None:
 
 def test_index_not_named_by_scheme_is_reported(widgets: Conn) -> None:
     """index_name_not_conventional: an index not named index_<table>_on_<columns> is a WARN."""
-    widgets.execute("create index widgets_label_idx on public.widgets (label)")
-    assert_fires(widgets, "index_name_not_conventional", "public.widgets_label_idx", WARN)
-    widgets.execute("alter index public.widgets_label_idx rename to index_widgets_on_label")
-    assert_clean(widgets)
+    assert_fires_until_fixed(widgets, breaks="create index widgets_label_idx on public.widgets (label)",
+                             lint="index_name_not_conventional", obj="public.widgets_label_idx", level=WARN,
+                             fixes="alter index public.widgets_label_idx rename to index_widgets_on_label")
 
 
 def test_constraint_not_named_by_scheme_is_reported(widgets: Conn) -> None:
     """constraint_name_not_conventional: pk_/fk_/unique_/check_<table>_... are required: a WARN otherwise."""
-    widgets.execute("alter table public.widgets add constraint label_not_blank check (label <> '')")
-    assert_fires(widgets, "constraint_name_not_conventional", "public.widgets.label_not_blank", WARN)
-    widgets.execute("alter table public.widgets rename constraint label_not_blank to check_widgets_label_not_blank")
-    widgets.execute("alter table public.widgets rename constraint fk_widgets_owner_id_users to widgets_owner_fkey")
-    assert_fires(widgets, "constraint_name_not_conventional", "public.widgets.widgets_owner_fkey", WARN)
-    widgets.execute("alter table public.widgets rename constraint widgets_owner_fkey to fk_widgets_owner_id_users")
-    assert_clean(widgets)
+    assert_fires_until_fixed(
+        widgets, breaks="alter table public.widgets add constraint label_not_blank check (label <> '')",
+        lint="constraint_name_not_conventional", obj="public.widgets.label_not_blank", level=WARN,
+        fixes="alter table public.widgets rename constraint label_not_blank to check_widgets_label_not_blank")
+    assert_fires_until_fixed(
+        widgets, breaks="alter table public.widgets rename constraint fk_widgets_owner_id_users to widgets_owner_fkey",
+        lint="constraint_name_not_conventional", obj="public.widgets.widgets_owner_fkey", level=WARN,
+        fixes="alter table public.widgets rename constraint widgets_owner_fkey to fk_widgets_owner_id_users")
 
 
 def test_policy_not_named_by_scheme_is_reported(widgets: Conn) -> None:
     """policy_name_not_conventional: a policy not named <table>_<its command>_<who> is a WARN."""
-    widgets.execute("alter policy widgets_select_owner on public.widgets rename to widgets_update_owner")
-    assert_fires(widgets, "policy_name_not_conventional", "public.widgets.widgets_update_owner", WARN)
-    widgets.execute("alter policy widgets_update_owner on public.widgets rename to widgets_select_owner")
-    assert_clean(widgets)
+    assert_fires_until_fixed(
+        widgets, breaks="alter policy widgets_select_owner on public.widgets rename to widgets_update_owner",
+        lint="policy_name_not_conventional", obj="public.widgets.widgets_update_owner", level=WARN,
+        fixes="alter policy widgets_update_owner on public.widgets rename to widgets_select_owner")
 
 
 # -- running: suppression, selection, exit code ------------------------------------------------------------------
