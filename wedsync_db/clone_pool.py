@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import queue
 import threading
+import time
 
 from wedsync_db.janitor import Janitor, unique_name
 
@@ -40,6 +41,18 @@ class ClonePool:
                 timeout -= 0.5
                 if timeout <= 0:
                     raise TimeoutError(f"no clone of {self.template} became ready") from None
+
+    def wait_until_ready(self, timeout: float = 30.0) -> list[str]:
+        """Block until ``ready`` clones are made (a warm-up, or a test's barrier); return their names."""
+        deadline = time.monotonic() + timeout
+        while self._ready.qsize() < self.ready:
+            if self._error is not None:
+                raise RuntimeError(f"the clone pool's worker failed: {self._error}") from self._error
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"no clone of {self.template} became ready in {timeout:.0f} s")
+            time.sleep(0.02)
+        with self._ready.mutex:  # a consistent look at the queue while the worker may be adding to it
+            return list(self._ready.queue)
 
     def release(self, name: str) -> None:
         """Hand a used clone back to be dropped in the background."""

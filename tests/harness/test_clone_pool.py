@@ -20,9 +20,7 @@ def test_a_ready_clone_is_handed_out_without_waiting_for_create_database(janitor
     pool = ClonePool(janitor, template_db)
     try:
         first = pool.acquire()
-        deadline = time.monotonic() + 30
-        while pool._ready.qsize() < 1 and time.monotonic() < deadline:  # let the worker refill
-            time.sleep(0.02)
+        pool.wait_until_ready()  # let the worker refill
         started = time.perf_counter()
         second = pool.acquire()
         waited = time.perf_counter() - started
@@ -39,10 +37,7 @@ def test_a_ready_clone_is_handed_out_without_waiting_for_create_database(janitor
 def test_closing_the_pool_drops_the_clones_nobody_used(janitor: Janitor, template_db: str) -> None:
     """A clone made ahead of time but never used does not outlive the pool."""
     pool = ClonePool(janitor, template_db, purpose="unused")
-    deadline = time.monotonic() + 30
-    while pool._ready.qsize() < 1 and time.monotonic() < deadline:
-        time.sleep(0.02)
-    made = list(pool._ready.queue)
-    assert made
+    made = pool.wait_until_ready()
+    assert made and all(_exists(janitor, name) for name in made)
     pool.close()
     assert not any(_exists(janitor, name) for name in made)
