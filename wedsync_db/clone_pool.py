@@ -33,8 +33,7 @@ class ClonePool:
         """Return the name of a fresh clone (waiting for one if none is ready yet)."""
         self._wake.set()
         while True:
-            if self._error is not None:
-                raise RuntimeError(f"the clone pool's worker failed: {self._error}") from self._error
+            self._raise_if_worker_failed()
             try:
                 return self._ready.get(timeout=min(timeout, 0.5))
             except queue.Empty:
@@ -46,8 +45,7 @@ class ClonePool:
         """Block until ``ready`` clones are made (a warm-up, or a test's barrier); return their names."""
         deadline = time.monotonic() + timeout
         while self._ready.qsize() < self.ready:
-            if self._error is not None:
-                raise RuntimeError(f"the clone pool's worker failed: {self._error}") from self._error
+            self._raise_if_worker_failed()
             if time.monotonic() > deadline:
                 raise TimeoutError(f"no clone of {self.template} became ready in {timeout:.0f} s")
             time.sleep(0.02)
@@ -67,6 +65,10 @@ class ClonePool:
         for source in (self._ready, self._to_drop):
             while not source.empty():
                 self.janitor.drop(source.get_nowait())
+
+    def _raise_if_worker_failed(self) -> None:
+        if self._error is not None:
+            raise RuntimeError(f"the clone pool's worker failed: {self._error}") from self._error
 
     def _work(self) -> None:
         try:

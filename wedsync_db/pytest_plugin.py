@@ -15,7 +15,7 @@ Fixtures, cheapest first:
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 
 import psycopg
@@ -130,6 +130,20 @@ def as_actor(db: psycopg.Connection[Any]) -> Callable[..., AbstractContextManage
         return request(db, actor, **options)
 
     return _as_actor
+
+
+@contextmanager
+def rolled_back_connection(url: str) -> Iterator[psycopg.Connection[Any]]:
+    """A new connection to ``url`` with a transaction open; everything the caller did is rolled back at exit.
+
+    For fixtures over a shared seeded database: each test writes freely and leaves nothing behind.
+    """
+    with psycopg.connect(url) as conn:
+        conn.execute("select 1")  # opens the transaction (autocommit is off)
+        try:
+            yield conn
+        finally:
+            conn.rollback()
 
 
 @pytest.fixture(scope="session")

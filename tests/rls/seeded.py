@@ -12,6 +12,7 @@ import psycopg
 import pytest
 
 from wedsync_db.janitor import Janitor, unique_name
+from wedsync_db.pytest_plugin import rolled_back_connection
 from wedsync_db.rls.oracle import Oracle
 from wedsync_db.rls.sample_world import load_sample_world
 from wedsync_db.rls.world import World, snapshot
@@ -48,12 +49,8 @@ def oracle(rls_world: World) -> Oracle:
 @pytest.fixture
 def rls_conn(rls_db_url: str) -> Iterator[psycopg.Connection[Any]]:
     """A connection to the seeded database inside a transaction that is rolled back after the test."""
-    with psycopg.connect(rls_db_url) as conn:
-        conn.execute("select 1")
-        try:
-            yield conn
-        finally:
-            conn.rollback()
+    with rolled_back_connection(rls_db_url) as conn:
+        yield conn
 
 
 @pytest.fixture
@@ -90,12 +87,8 @@ def tiny_oracle(tiny_db_url: str) -> Oracle:
 @pytest.fixture
 def tiny_conn(tiny_db_url: str) -> Iterator[psycopg.Connection[Any]]:
     """A connection to the shared tiny clone inside a transaction that is rolled back after the test."""
-    with psycopg.connect(tiny_db_url) as conn:
-        conn.execute("select 1")
-        try:
-            yield conn
-        finally:
-            conn.rollback()
+    with rolled_back_connection(tiny_db_url) as conn:
+        yield conn
 
 
 @pytest.fixture(scope="session")
