@@ -8,7 +8,6 @@ import psycopg
 import pytest
 
 from fixtures.checksum import table_checksums
-from fixtures.columns import COLUMNS
 from fixtures.load import SeedError, seed_database, verify_foreign_keys
 from fixtures.profiles import PROFILES
 from fixtures.world import build_world
