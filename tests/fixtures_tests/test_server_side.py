@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
-from datetime import date
-
 import psycopg
 import pytest
 
@@ -12,20 +9,11 @@ from fixtures.checksum import table_checksums
 from fixtures.columns import COLUMNS
 from fixtures.load import seed_database, verify_foreign_keys
 from fixtures.server_side import SERVER_TABLES
-from fixtures.world import World, build_world
+from tests.fixtures_tests.worlds import streamed_tiny
 from wedsync_db.janitor import unique_name
 
-AS_OF = date(2025, 6, 14)
 INDEXES = """select schemaname, indexname, indexdef, obj_description(format('%I.%I', schemaname, indexname)::regclass)
     from pg_indexes where schemaname in ('public', 'auth', 'partitions') order by 1, 2"""
-
-
-def streamed_tiny(seed: int = 42) -> World:
-    """The tiny world loaded the way large and xl are (nothing held, server-side tables, no bulk audit)."""
-    world = build_world("tiny", seed=seed, as_of=AS_OF)
-    world.profile = dataclasses.replace(world.profile, materialize=False, audit_bulk=False)
-    world._rows.clear()
-    return world
 
 
 @pytest.fixture
