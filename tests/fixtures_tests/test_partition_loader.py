@@ -118,3 +118,18 @@ def test_an_abandoned_stage_schema_is_dropped_by_the_next_seed(fresh_db):
     seed_database(url, streamed_tiny(as_of=TODAY), progress=False)
     with psycopg.connect(url) as conn:
         assert stage_schemas(conn) == []
+
+
+def test_a_refused_second_connection_falls_back_to_one(fresh_db, monkeypatch):
+    """A server that refuses the second connection (its connection limit) still gets the whole seed, on one."""
+    url = fresh_db()
+
+    def refuse(self: PartitionLoader) -> None:
+        raise psycopg.OperationalError("sorry, too many clients already")
+
+    monkeypatch.setattr(PartitionLoader, "connect", refuse)
+    summary = seed_database(url, streamed_tiny(as_of=TODAY), progress=False)
+    assert not any("2nd connection" in s.table for s in summary.steps)
+    with psycopg.connect(url) as conn:
+        assert conn.execute("select count(*) from public.activities").fetchone()[0] > 0
+        assert stage_schemas(conn) == []
