@@ -124,7 +124,8 @@ def main(args: list[str]) -> None:
     janitor.mark_template(template)
     table = Table(title="seed benchmark (end to end: build World + COPY + audit + FK check, one transaction)")
     for col in ("profile", "rows", "seconds", "rows/s", "plain COPY rows/s", f"seed/plain (target {TARGET_RATIO:.0%})",
-                "plain binary COPY rows/s", "seed/binary", "replay rows/s", "replay/plain", "seed/replay", "peak RSS MB", "load avg"):
+                "plain binary COPY rows/s", "seed/binary", "replay rows/s", "replay/plain", "seed/replay",
+                "peak RSS MB", "load avg"):
         table.add_column(col, justify="right")
     try:
         for profile in profiles:
@@ -152,7 +153,8 @@ def main(args: list[str]) -> None:
                                 f"{rate / replay_rate:.0%}"]
             rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
             table.add_row(profile, f"{summary.rows:,}", f"{seconds:.1f}", f"{rate:,.0f}", f"{base_rate:,.0f}",
-                          f"{rate / base_rate:.0%}", f"{binary_rate:,.0f}", f"{rate / binary_rate:.0%}", *replay_cells, f"{rss:,.0f}",
+                          f"{rate / base_rate:.0%}", f"{binary_rate:,.0f}", f"{rate / binary_rate:.0%}", *replay_cells,
+                          f"{rss:,.0f}",
                           "{:.1f} {:.1f} {:.1f}".format(*os.getloadavg()))
             janitor.drop_all()
             template = janitor.build_migrated("bench_seed")

@@ -11,6 +11,7 @@ from fixtures.checksum import table_checksums
 from fixtures.load import SeedError, seed_database, verify_foreign_keys
 from fixtures.profiles import PROFILES
 from fixtures.world import build_world
+from tests.fixtures_tests.worlds import AS_OF, streamed_tiny
 
 
 def test_two_loads_of_the_same_seed_have_identical_checksums(seeded_db_url, tiny_world):
@@ -48,6 +49,15 @@ def test_database_holds_exactly_the_world(tiny_db_url, tiny_world):
             "select id from public.audit_log where table_name not in ('core_field_groups', 'core_fields')")}
     assert counts == {t: len(rows) for t, rows in tables.items()}
     assert audit_ids == {r["id"] for r in tables["audit_log"]}
+
+
+@pytest.mark.parametrize("make_world", [lambda: build_world("tiny", as_of=AS_OF), streamed_tiny],
+                         ids=["tiny", "streamed-tiny"])
+def test_the_summary_counts_every_loaded_row_once(db_url, make_world):
+    """The summary's total is the rows the database holds: the staging table's rows only count where they end up."""
+    summary = seed_database(db_url, make_world(), progress=False)
+    with psycopg.connect(db_url) as conn:
+        assert summary.rows == sum(n for n, _ in table_checksums(conn).values())
 
 
 def test_every_foreign_key_holds(tiny_db_url):

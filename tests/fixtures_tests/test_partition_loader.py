@@ -12,7 +12,6 @@ from fixtures.checksum import table_checksums
 from fixtures.load import SeedError, seed_database, verify_foreign_keys
 from fixtures.partition_loader import STAGE_PREFIX, PartitionLoader
 from tests.fixtures_tests.worlds import streamed_tiny
-from wedsync_db.janitor import unique_name
 
 # As of today, the world's months include the ones the migrations already made partitions for (last month and
 # this one): the second connection's months must replace those.
@@ -54,12 +53,6 @@ def snapshot(url: str) -> tuple[dict, list, list]:
         return table_checksums(conn), conn.execute(PARTITIONS_CATALOG).fetchall(), stage_schemas(conn)
 
 
-@pytest.fixture
-def fresh_db(janitor, template_db):
-    """A factory of migrated, empty databases."""
-    return lambda: janitor.server.url(janitor.create(unique_name("partitions"), template=template_db))
-
-
 def test_parallel_seed_gives_the_same_rows_and_partitions_as_one_connection(fresh_db):
     """Rows, partitions (owner, RLS, grants, constraints, indexes, triggers) equal; no stage schema left over."""
     one, two = fresh_db(), fresh_db()
@@ -77,9 +70,9 @@ def test_parallel_seed_gives_the_same_rows_and_partitions_as_one_connection(fres
         assert conn.execute("select count(*) from partitions.activities_default").fetchone()[0] == 0
 
 
-def test_a_seed_failing_after_the_attach_leaves_the_database_as_it_was(fresh_db, monkeypatch):
+def test_a_seed_failing_after_the_attach_leaves_the_database_as_it_was(db_url, monkeypatch):
     """The attached months roll back with the seed; the stage schema they went back to is dropped."""
-    url = fresh_db()
+    url = db_url
     before = snapshot(url)
     attach = PartitionLoader.attach
 
@@ -93,9 +86,9 @@ def test_a_seed_failing_after_the_attach_leaves_the_database_as_it_was(fresh_db,
     assert snapshot(url) == before
 
 
-def test_a_failing_second_connection_fails_the_seed_and_leaves_nothing(fresh_db, monkeypatch):
+def test_a_failing_second_connection_fails_the_seed_and_leaves_nothing(db_url, monkeypatch):
     """An error on the second connection reaches the caller; neither connection leaves anything behind."""
-    url = fresh_db()
+    url = db_url
     before = snapshot(url)
 
     def broken_generate(conn: psycopg.Connection, *args: object, **kwargs: object) -> int:
@@ -108,9 +101,9 @@ def test_a_failing_second_connection_fails_the_seed_and_leaves_nothing(fresh_db,
     assert snapshot(url) == before
 
 
-def test_an_abandoned_stage_schema_is_dropped_by_the_next_seed(fresh_db):
+def test_an_abandoned_stage_schema_is_dropped_by_the_next_seed(db_url):
     """A seed killed between the two commits leaves its stage schema; the next seed removes it."""
-    url = fresh_db()
+    url = db_url
     abandoned = f"{STAGE_PREFIX}999999999"  # no backend has this pid
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute(f"create schema {abandoned}")
@@ -120,9 +113,9 @@ def test_an_abandoned_stage_schema_is_dropped_by_the_next_seed(fresh_db):
         assert stage_schemas(conn) == []
 
 
-def test_a_refused_second_connection_falls_back_to_one(fresh_db, monkeypatch):
+def test_a_refused_second_connection_falls_back_to_one(db_url, monkeypatch):
     """A server that refuses the second connection (its connection limit) still gets the whole seed, on one."""
-    url = fresh_db()
+    url = db_url
 
     def refuse(self: PartitionLoader) -> None:
         raise psycopg.OperationalError("sorry, too many clients already")

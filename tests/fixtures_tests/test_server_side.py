@@ -14,15 +14,14 @@ from fixtures.columns import COLUMNS
 from fixtures.load import SeedError, seed_database, verify_foreign_keys
 from fixtures.server_side import SERVER_TABLES
 from tests.fixtures_tests.worlds import streamed_tiny
-from wedsync_db.janitor import unique_name
 
 INDEXES = """select schemaname, indexname, indexdef, obj_description(format('%I.%I', schemaname, indexname)::regclass)
     from pg_indexes where schemaname in ('public', 'auth', 'partitions') order by 1, 2"""
 
 
 @pytest.fixture
-def two_streamed_loads(janitor, template_db):
-    urls = [janitor.server.url(janitor.create(unique_name("streamed"), template=template_db)) for _ in range(2)]
+def two_streamed_loads(fresh_db):
+    urls = [fresh_db(), fresh_db()]
     with psycopg.connect(urls[0]) as conn:
         indexes = conn.execute(INDEXES).fetchall()
     for url in urls:
@@ -71,10 +70,10 @@ def test_streamed_world_refuses_rows_it_does_not_make():
         streamed_tiny().iter_rows("activities")
 
 
-def test_a_failing_server_side_insert_fails_the_seed_and_stops_python_early(janitor, template_db, monkeypatch):
+def test_a_failing_server_side_insert_fails_the_seed_and_stops_python_early(db_url, monkeypatch):
     """The seed connection's background thread fails (a check constraint on messages): the seed raises an error
     naming the constraint, loads nothing, and Python stops spooling after the file it was making."""
-    url = janitor.server.url(janitor.create(unique_name("streamed"), template=template_db))
+    url = db_url
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute("alter table public.messages add constraint no_messages_please check (false) not valid")
     spooled: list[str] = []
