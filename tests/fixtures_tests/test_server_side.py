@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 
 import psycopg
 import pytest
@@ -77,16 +78,18 @@ def test_a_failing_server_side_insert_fails_the_seed_and_stops_python_early(db_u
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute("alter table public.messages add constraint no_messages_please check (false) not valid")
     spooled: list[str] = []
-    real_spool = fixtures.load.spool
 
-    def spool_once_the_thread_has_failed(conn: psycopg.Connection, rows: object, **kwargs: object) -> object:
-        spooled.append(str(kwargs["label"]))
-        deadline = time.monotonic() + 30
-        while any(t.name == "seed-server-side" for t in threading.enumerate()) and time.monotonic() < deadline:
-            time.sleep(0.01)  # make the race deterministic: the thread's failure comes first
-        return real_spool(conn, rows, **kwargs)  # type: ignore[arg-type]
+    def once_the_thread_has_failed(real_spool: Callable[..., object]) -> Callable[..., object]:
+        def spool(conn: psycopg.Connection, *args: object, **kwargs: object) -> object:
+            spooled.append(str(kwargs["label"]))
+            deadline = time.monotonic() + 30
+            while any(t.name == "seed-server-side" for t in threading.enumerate()) and time.monotonic() < deadline:
+                time.sleep(0.01)  # make the race deterministic: the thread's failure comes first
+            return real_spool(conn, *args, **kwargs)
+        return spool
 
-    monkeypatch.setattr(fixtures.load, "spool", spool_once_the_thread_has_failed)
+    monkeypatch.setattr(fixtures.load, "spool", once_the_thread_has_failed(fixtures.load.spool))
+    monkeypatch.setattr(fixtures.load, "spool_split", once_the_thread_has_failed(fixtures.load.spool_split))
     with pytest.raises(SeedError, match="no_messages_please"):
         seed_database(url, streamed_tiny(), progress=False, parallel=False)
     assert spooled == ["values + history + states"]
