@@ -53,13 +53,15 @@ def test_local_server_ignores_inherited_pghost_and_pgport(monkeypatch: pytest.Mo
         server.stop()
 
 
-def test_server_that_fails_to_start_reports_the_tail_of_its_log() -> None:
-    """A bad setting makes postgres exit; the error carries the log line that says why."""
+def test_server_that_fails_to_start_reports_the_tail_of_its_log_and_leaves_no_cluster() -> None:
+    """A bad setting makes postgres exit; the error carries the log line that says why, and the temporary
+    cluster's directory is gone (the log's lines are in the error)."""
     server = LocalServer(extra_settings={"shared_buffers": "not-a-size"})
     with pytest.raises(ServerStartError) as caught:
         server.start()
     assert "shared_buffers" in str(caught.value)
     assert "last lines of" in str(caught.value)
+    assert not server.data_dir.exists()
 
 
 def test_no_orphan_postmaster_survives_a_killed_harness(tmp_path: Path) -> None:

@@ -172,9 +172,14 @@ class LocalServer:
         self._chown(self._base)
         self.socket_dir.mkdir(exist_ok=True)
         self._chown(self.socket_dir)
-        if not (self.data_dir / "PG_VERSION").exists():
-            self._initdb()
-        self._launch()
+        try:
+            if not (self.data_dir / "PG_VERSION").exists():
+                self._initdb()
+            self._launch()
+        except BaseException:
+            if not self.persistent:
+                self.stop()  # a temporary cluster that never started leaves no directory behind
+            raise
         if not self.persistent:
             atexit.register(self.stop)
             _install_sigterm_handler()
@@ -254,7 +259,8 @@ class LocalServer:
             tail = self.log_file.read_text(errors="replace").splitlines()[-25:]
         except OSError:
             tail = ["(no server log)"]
-        return f"{headline}\n{extra}--- last lines of {self.log_file} ---\n" + "\n".join(tail)
+        where = "the server log (removed with the temporary cluster)" if not self.persistent else self.log_file
+        return f"{headline}\n{extra}--- last lines of {where} ---\n" + "\n".join(tail)
 
     def is_running(self) -> bool:
         """Return True when a postmaster answers on this cluster's port."""
