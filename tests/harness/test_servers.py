@@ -16,6 +16,7 @@ from wedsync_db.config import Settings
 from wedsync_db.errors import ServerStartError, ServerUnavailable
 from wedsync_db.server import LocalServer, make_server
 from wedsync_db.server.container import ContainerServer, docker_unavailable_reason
+from wedsync_db.server.local import remove_stale_clusters
 
 
 def test_local_server_starts_and_runs_as_an_unprivileged_user() -> None:
@@ -83,6 +84,10 @@ def test_no_orphan_postmaster_survives_a_killed_harness(tmp_path: Path) -> None:
     while time.monotonic() < deadline and Path(f"/proc/{pid}").exists():
         time.sleep(0.1)
     assert not Path(f"/proc/{pid}").exists(), "the postmaster outlived the harness"
+    # The killed harness could not remove its cluster; the next one to start a server does (another test's
+    # server, starting in parallel, may beat this call to it).
+    remove_stale_clusters()
+    assert not data_dir.parent.exists()
 
 
 def test_container_server_reports_why_it_is_unavailable_without_docker() -> None:
