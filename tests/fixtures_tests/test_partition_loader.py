@@ -95,7 +95,7 @@ def test_a_failing_second_connection_fails_the_seed_and_leaves_nothing(db_url, m
         conn.execute("insert into public.no_such_table values (1)")
         return 0
 
-    monkeypatch.setattr(partition_loader, "generate_events", broken_generate)
+    monkeypatch.setattr(partition_loader, "generate", broken_generate)
     with pytest.raises(SeedError, match="no_such_table"):
         seed_database(url, streamed_tiny(as_of=TODAY), progress=False)
     assert snapshot(url) == before
