@@ -10,6 +10,7 @@ from fixtures.catalog import CORE_FIELDS, PlainPII
 from fixtures.columns import COLUMNS
 from fixtures.profiles import PROFILES
 from fixtures.world import build_world
+from tests.fixtures_tests.worlds import streamed_tiny
 
 AS_OF = date(2025, 6, 14)
 
@@ -130,7 +131,6 @@ def test_profile_size_is_within_ten_percent_of_its_target(profile):
 
 def test_streamed_profile_refuses_as_tables():
     """large/xl never hold every row: as_tables() says to stream instead."""
-    from fixtures.profiles import Profile  # noqa: F401
-
-    world = build_world("tiny", as_of=AS_OF)
-    assert world.profile.materialize
+    assert build_world("tiny", as_of=AS_OF).as_tables()  # a held world gives them
+    with pytest.raises(ValueError, match="is streamed: use iter_rows"):
+        streamed_tiny().as_tables()
