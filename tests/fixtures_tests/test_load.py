@@ -8,7 +8,8 @@ import psycopg
 import pytest
 
 from fixtures.checksum import table_checksums
-from fixtures.load import SeedError, seed_database, verify_foreign_keys
+from fixtures.foreign_keys import verify_foreign_keys
+from fixtures.load import SeedError, seed_database
 from fixtures.profiles import PROFILES
 from fixtures.world import build_world
 from tests.fixtures_tests.worlds import AS_OF, streamed_tiny

@@ -9,7 +9,8 @@ import pytest
 
 import fixtures.partition_loader as partition_loader
 from fixtures.checksum import table_checksums
-from fixtures.load import SeedError, seed_database, verify_foreign_keys
+from fixtures.foreign_keys import verify_foreign_keys
+from fixtures.load import SeedError, seed_database
 from fixtures.partition_loader import STAGE_PREFIX, PartitionLoader
 from tests.fixtures_tests.worlds import streamed_tiny
 

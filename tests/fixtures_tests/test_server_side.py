@@ -13,7 +13,8 @@ import fixtures.load
 from fixtures import server_side
 from fixtures.checksum import table_checksums
 from fixtures.columns import COLUMNS
-from fixtures.load import SeedError, seed_database, verify_foreign_keys
+from fixtures.foreign_keys import verify_foreign_keys
+from fixtures.load import SeedError, seed_database
 from fixtures.server_side import SERVER_TABLES
 from tests.fixtures_tests.worlds import streamed_tiny
 
