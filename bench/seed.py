@@ -22,6 +22,7 @@ when the profile finished.
 
 from __future__ import annotations
 
+import argparse
 import os
 import resource
 import sys
@@ -37,7 +38,9 @@ from rich.console import Console
 from rich.table import Table
 
 from fixtures.columns import COLUMNS
-from fixtures.load import DEFERRED_INDEX_TABLES, create_partitions, defer_indexes, restore_indexes, seed_database
+from fixtures.deferred_indexes import DEFERRED_INDEX_TABLES, defer_indexes, restore_indexes
+from fixtures.load import create_partitions, seed_database
+from fixtures.profiles import PROFILES
 from fixtures.world import World, build_world
 from wedsync_db.janitor import Janitor, unique_name
 from wedsync_db.server.local import LocalServer
@@ -113,9 +116,26 @@ def replay_copy(seeded_url: str, empty_url: str, world: World) -> tuple[int, flo
     return rows, seconds
 
 
+def parse_args(args: list[str]) -> argparse.Namespace:
+    """The profiles to run and whether to add the replay baseline; ``--help`` prints this module's docstring."""
+    parser = argparse.ArgumentParser(prog="python -m bench.seed", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("profiles", nargs="*", metavar="PROFILE",
+                        help=f"profiles to seed, in order: {', '.join(PROFILES)} (default: ci large)")
+    parser.add_argument("--replay", action="store_true",
+                        help="also COPY the seeded rows back into a fresh database on one connection (needs temporary "
+                             "disk: ~5.4 GB at large)")
+    options = parser.parse_args(args)
+    unknown = [p for p in options.profiles if p not in PROFILES]
+    if unknown:
+        parser.error(f"unknown profile {unknown[0]!r}: choose from {', '.join(PROFILES)}")
+    options.profiles = options.profiles or ["ci", "large"]
+    return options
+
+
 def main(args: list[str]) -> None:
-    replay = "--replay" in args
-    profiles = [a for a in args if not a.startswith("--")] or ["ci", "large"]
+    options = parse_args(args)
+    replay, profiles = options.replay, options.profiles
     console = Console(width=None if sys.stdout.isatty() else 170)
     server = LocalServer()
     server.start()
