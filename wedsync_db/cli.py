@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import shutil
 import sys
-import time
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -14,16 +13,14 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from wedsync_db import catalog
 from wedsync_db.config import Settings
-from wedsync_db.devserver import DEV_DATABASE, dev_server, ensure_dev_server, recreate_database, resolve_database_url
+from wedsync_db.devserver import DEV_DATABASE, dev_server, ensure_dev_server, resolve_database_url
 from wedsync_db.errors import WedsyncError
 from wedsync_db.health import health_command
 from wedsync_db.perf.command import bench_command
 from wedsync_db.rls.command import verify_rls_command
 from fixtures.load import seed_command
 from wedsync_db.impersonate import Actor
-from wedsync_db.janitor import set_test_pii_key
 from wedsync_db.migrations import MigrationRunner
 from wedsync_db.platform import apply_platform, has_platform
 
