@@ -112,3 +112,14 @@ def test_generation_derives_each_parents_row_number_once_and_does_no_numeric_ari
         plan = "\n".join(r[0] for r in conn.execute("explain (verbose, costs off) " + text, params))
     assert plan.count('lpad("right"') == 1, plan
     assert "numeric" not in plan and "EXTRACT(" not in plan, plan  # extract() returns numeric; date_part() float8
+
+
+def test_only_the_event_tables_can_be_generated_into_another_table():
+    """into= and parents= (the second connection's stage tables) are honoured by the event inserts only; the
+    others refuse them instead of silently writing to public."""
+    gen = streamed_tiny().generator
+    assert "insert into stage.activities" in server_side.query(gen, "activities", into="stage.activities")[0]
+    with pytest.raises(ValueError, match="only activities, analytics_events take into="):
+        server_side.query(gen, "messages", into="stage.messages")
+    with pytest.raises(ValueError, match="notifications is generated into public.notifications"):
+        server_side.query(gen, "notifications", parents={"clients": "stage.clients"})
