@@ -49,6 +49,12 @@ TEST_SETTINGS: dict[str, str] = {
     "track_io_timing": "on",
 }
 
+# For bulk loads (bench/seed.py), on top of TEST_SETTINGS: at wal_level = minimal PostgreSQL writes no WAL for a
+# table whose storage is new in the loading transaction, which the seed arranges (fixtures/wal_skip.py).
+# Minimal needs max_wal_senders = 0 and rules out logical decoding (wedsync_db/realtime.py): test servers keep
+# logical.
+BULK_LOAD_SETTINGS: dict[str, str] = {"wal_level": "minimal", "max_wal_senders": "0"}
+
 PR_SET_PDEATHSIG = 1
 _TEMP_PREFIX = "wedsync-pg-"
 

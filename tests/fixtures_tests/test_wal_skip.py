@@ -1,0 +1,133 @@
+"""Seeding at wal_level = minimal (fixtures/wal_skip.py): the same rows, the catalog's trail kept, far less WAL."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import psycopg
+import pytest
+
+from fixtures import wal_skip
+from fixtures.checksum import table_checksums
+from fixtures.load import seed_database
+from fixtures.world import build_world
+from tests.fixtures_tests.test_partition_loader import PARTITIONS_CATALOG
+from tests.fixtures_tests.worlds import AS_OF, streamed_tiny
+from wedsync_db.janitor import Janitor, unique_name
+from wedsync_db.server.local import BULK_LOAD_SETTINGS, LocalServer
+
+pytestmark = pytest.mark.slow
+
+CATALOG_TRAIL = """
+select id, transaction_id, created_at, action, row_id
+from public.audit_log where table_name in ('core_field_groups', 'core_fields') order by id
+"""
+GROUP_IDS = "select id from public.core_field_groups"
+
+
+@dataclass
+class BulkServer:
+    janitor: Janitor
+    template: str
+
+    def fresh_db(self) -> str:
+        return self.janitor.server.url(self.janitor.create(unique_name("walskip"), template=self.template))
+
+
+@dataclass
+class CiSeed:
+    """A ci seed on the bulk-load server and what was measured around it."""
+
+    url: str
+    wal_bytes: int
+    growth_bytes: int
+    trail_before: list[tuple[Any, ...]]
+
+
+@pytest.fixture(scope="module")
+def bulk_server() -> Iterator[BulkServer]:
+    """A server of its own with BULK_LOAD_SETTINGS (wal_level = minimal) and a migrated template."""
+    server = LocalServer(extra_settings=BULK_LOAD_SETTINGS)
+    server.start()
+    janitor = Janitor(server)
+    try:
+        template = janitor.build_migrated("walskip_tpl")
+        janitor.mark_template(template)
+        yield BulkServer(janitor, template)
+    finally:
+        janitor.drop_all()
+        server.stop()
+
+
+@pytest.fixture(scope="module")
+def ci_seed(bulk_server: BulkServer) -> CiSeed:
+    url = bulk_server.fresh_db()
+    with psycopg.connect(url, autocommit=True) as conn:
+        # The migrations leave audit_log empty; an edit of the catalog leaves it a trail the seed must keep.
+        conn.execute("update public.core_field_groups set id = id")
+        trail_before = conn.execute(CATALOG_TRAIL).fetchall()
+        lsn, size = conn.execute("select pg_current_wal_lsn(), pg_database_size(current_database())").fetchone()
+    seed_database(url, build_world("ci", as_of=AS_OF), progress=False)
+    with psycopg.connect(url, autocommit=True) as conn:
+        wal, growth = conn.execute("select pg_wal_lsn_diff(pg_current_wal_lsn(), %s), "
+                                   "pg_database_size(current_database()) - %s", (lsn, size)).fetchone()
+    return CiSeed(url, int(wal), int(growth), trail_before)
+
+
+def test_a_ci_seed_at_wal_level_minimal_writes_less_wal_than_a_third_of_what_it_loads(ci_seed):
+    """Without the truncation the ci seed writes more WAL than the data it adds (~180 MB for ~130 MB)."""
+    assert ci_seed.wal_bytes < ci_seed.growth_bytes / 3, (ci_seed.wal_bytes, ci_seed.growth_bytes)
+
+
+def test_a_seed_into_new_storage_loads_the_same_rows_as_a_wal_logged_one(ci_seed, fresh_db):
+    logged = fresh_db()
+    seed_database(logged, build_world("ci", as_of=AS_OF), progress=False)
+    with psycopg.connect(ci_seed.url) as skipped_conn, psycopg.connect(logged) as logged_conn:
+        assert table_checksums(skipped_conn) == table_checksums(logged_conn)
+
+
+def test_the_catalogs_audit_trail_survives_the_truncation_unchanged(ci_seed):
+    """Same audit row ids, transactions and times; their row ids follow the catalog's deterministic ids."""
+    with psycopg.connect(ci_seed.url) as conn:
+        after = conn.execute(CATALOG_TRAIL).fetchall()
+        group_ids = {r[0] for r in conn.execute(GROUP_IDS)}
+    assert ci_seed.trail_before and [r[:4] for r in after] == [r[:4] for r in ci_seed.trail_before]
+    assert {r[4] for r in after} == group_ids  # the trail is of the groups (the edit above)
+
+
+def test_a_small_world_keeps_its_storage_and_its_wal(bulk_server):
+    """tiny is under wal_skip.MIN_ROWS: truncating would cost more WAL than it saves."""
+    url = bulk_server.fresh_db()
+    before = _storage(url)
+    seed_database(url, build_world("tiny", as_of=AS_OF), progress=False)
+    assert _storage(url) == before
+
+
+def test_the_second_connections_months_are_filled_into_new_storage(bulk_server, fresh_db, monkeypatch):
+    """A streamed world with the size rule lowered: rows and partitions as on a logged server, months truncated."""
+    monkeypatch.setattr(wal_skip, "MIN_ROWS", 0)
+    skipped, logged = bulk_server.fresh_db(), fresh_db()
+    seed_database(skipped, streamed_tiny(), progress=False, parallel=True)
+    seed_database(logged, streamed_tiny(), progress=False, parallel=True)
+    with psycopg.connect(skipped) as skipped_conn, psycopg.connect(logged) as logged_conn:
+        assert table_checksums(skipped_conn) == table_checksums(logged_conn)
+        assert skipped_conn.execute(PARTITIONS_CATALOG).fetchall() == logged_conn.execute(PARTITIONS_CATALOG).fetchall()
+        # A table made by CREATE keeps relfilenode = oid; TRUNCATE gives it a new one (new storage).
+        months = skipped_conn.execute("""
+            select c.relname, c.relfilenode <> c.oid from pg_class c
+            where c.relnamespace = 'partitions'::regnamespace and c.relkind = 'r'
+                and exists (select 1 from public.activities a where a.tableoid = c.oid)""").fetchall()
+        big = skipped_conn.execute("select relname, relfilenode <> oid from pg_class "
+                                   "where oid in ('public.audit_log'::regclass, 'public.core_field_values'::regclass)"
+                                   ).fetchall()
+    assert months and all(new for _, new in months), months
+    assert big and all(new for _, new in big), big
+
+
+def _storage(url: str) -> list[tuple[str, int]]:
+    """(table, relfilenode) of every table in public: changes when a table gets new storage."""
+    with psycopg.connect(url) as conn:
+        return conn.execute("select relname, relfilenode::int from pg_class "
+                            "where relnamespace = 'public'::regnamespace and relkind = 'r' order by 1").fetchall()
