@@ -1,7 +1,8 @@
 """Benchmark: end-to-end seed speed (rows/s) per profile beside two COPY baselines measured in the same run.
 
-Usage: ``.venv/bin/python -m bench.seed [--replay] [ci large ...]`` (default: ci large). Prints figures; asserts
-nothing. The machine is shared and noisy: compare ratios within a run, not absolute figures across runs.
+Usage: ``.venv/bin/python -m bench.seed [--replay] [--wal-level logical] [ci large ...]`` (default: ci large).
+Prints figures; asserts nothing. The machine is shared and noisy: compare ratios within a run, not absolute
+figures across runs.
 
 Baselines:
 
@@ -15,6 +16,12 @@ Baselines:
   text-COPY seeder can load these rows, with these indexes, on this machine. The seed's rows are wide (audit rows
   carry a jsonb copy of the row) and the big tables have 4-6 indexes each, so this sits far below the plain
   COPY. (The seed itself uses binary COPY and, for large/xl, a second connection, so it can come close to it.)
+
+The server is a throwaway local one with the test settings plus ``BULK_LOAD_SETTINGS`` (``wal_level =
+minimal``, as PostgreSQL's docs advise for bulk loads; ``--wal-level logical`` keeps the test servers'
+setting). At minimal the seed loads into new storage and writes next to no WAL (fixtures/wal_skip.py). The
+plain COPY gains nothing from it: it is bound by its Python client (at wal_level = minimal it did 451-462k
+rows/s whether its table was created in its transaction or before it).
 
 Also reports peak resident memory of this process (the generator side) after each profile, and the load average
 when the profile finished.
@@ -43,7 +50,7 @@ from fixtures.load import create_partitions, seed_database
 from fixtures.profiles import PROFILES
 from fixtures.world import World, build_world
 from wedsync_db.janitor import Janitor, unique_name
-from wedsync_db.server.local import LocalServer
+from wedsync_db.server.local import BULK_LOAD_SETTINGS, LocalServer
 
 AS_OF = date(2025, 6, 14)
 TARGET_RATIO = 0.6
@@ -125,6 +132,9 @@ def parse_args(args: list[str]) -> argparse.Namespace:
     parser.add_argument("--replay", action="store_true",
                         help="also COPY the seeded rows back into a fresh database on one connection (needs temporary "
                              "disk: ~5.4 GB at large)")
+    parser.add_argument("--wal-level", choices=("minimal", "logical"), default="minimal",
+                        help="the server's wal_level: minimal (default; BULK_LOAD_SETTINGS, the seed writes next to no "
+                             "WAL) or logical (the test servers' setting, which Realtime needs)")
     options = parser.parse_args(args)
     unknown = [p for p in options.profiles if p not in PROFILES]
     if unknown:
@@ -137,12 +147,15 @@ def main(args: list[str]) -> None:
     options = parse_args(args)
     replay, profiles = options.replay, options.profiles
     console = Console(width=None if sys.stdout.isatty() else 170)
-    server = LocalServer()
+    server = LocalServer(extra_settings=BULK_LOAD_SETTINGS if options.wal_level == "minimal" else {})
     server.start()
     janitor = Janitor(server)
     template = janitor.build_migrated("bench_seed")
     janitor.mark_template(template)
-    table = Table(title="seed benchmark (end to end: build World + COPY + audit + FK check, one transaction)")
+    with psycopg.connect(server.url()) as conn:
+        wal_level = conn.execute("select current_setting('wal_level')").fetchone()[0]  # type: ignore[index]
+    table = Table(title="seed benchmark (end to end: build World + COPY + audit + FK check, one transaction; "
+                        f"wal_level = {wal_level})")
     for col in ("profile", "rows", "seconds", "rows/s", "plain COPY rows/s", f"seed/plain (target {TARGET_RATIO:.0%})",
                 "plain binary COPY rows/s", "seed/binary", "replay rows/s", "replay/plain", "seed/replay",
                 "peak RSS MB", "load avg"):

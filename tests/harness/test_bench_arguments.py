@@ -25,3 +25,11 @@ def test_seed_bench_refuses_an_unknown_profile_with_exit_2(capsys):
 def test_seed_bench_runs_ci_and_large_by_default():
     assert parse_args([]).profiles == ["ci", "large"]
     assert parse_args(["--replay", "large"]).profiles == ["large"]
+
+
+def test_seed_bench_runs_at_wal_level_minimal_unless_told_logical(capsys):
+    assert parse_args([]).wal_level == "minimal"
+    assert parse_args(["--wal-level", "logical", "ci"]).wal_level == "logical"
+    with pytest.raises(SystemExit) as exit_:
+        parse_args(["--wal-level", "replica"])
+    assert exit_.value.code == 2
