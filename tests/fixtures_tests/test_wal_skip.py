@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import psycopg
 import pytest
+from rich.console import Console
 
 from fixtures import wal_skip
 from fixtures.checksum import table_checksums
@@ -131,3 +133,16 @@ def _storage(url: str) -> list[tuple[str, int]]:
     with psycopg.connect(url) as conn:
         return conn.execute("select relname, relfilenode::int from pg_class "
                             "where relnamespace = 'public'::regnamespace and relkind = 'r' order by 1").fetchall()
+
+
+def test_a_streamed_seed_on_a_logged_server_says_what_wal_level_minimal_would_save(fresh_db, bulk_server):
+    """large and xl print a note naming the server's wal_level; not at minimal, where there is nothing to save."""
+    logged = fresh_db()
+    with psycopg.connect(logged) as conn:
+        level = wal_skip.wal_level(conn)
+    if level == "minimal":
+        pytest.skip("the session's server runs wal_level = minimal: no logged server to compare with")
+    for url, expected in ((logged, f"note: wal_level is {level}"), (bulk_server.fresh_db(), None)):
+        out = io.StringIO()
+        seed_database(url, streamed_tiny(), progress=False, console=Console(file=out, width=200))
+        assert (expected in out.getvalue()) if expected else ("wal_level" not in out.getvalue()), out.getvalue()
