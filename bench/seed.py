@@ -44,6 +44,7 @@ from psycopg import sql
 from rich.console import Console
 from rich.table import Table
 
+from fixtures import wal_skip
 from fixtures.columns import COLUMNS
 from fixtures.deferred_indexes import DEFERRED_INDEX_TABLES, defer_indexes, restore_indexes
 from fixtures.load import create_partitions, seed_database
@@ -153,7 +154,7 @@ def main(args: list[str]) -> None:
     template = janitor.build_migrated("bench_seed")
     janitor.mark_template(template)
     with psycopg.connect(server.url()) as conn:
-        wal_level = conn.execute("select current_setting('wal_level')").fetchone()[0]  # type: ignore[index]
+        wal_level = wal_skip.wal_level(conn)
     table = Table(title="seed benchmark (end to end: build World + COPY + audit + FK check, one transaction; "
                         f"wal_level = {wal_level})")
     for col in ("profile", "rows", "seconds", "rows/s", "plain COPY rows/s", f"seed/plain (target {TARGET_RATIO:.0%})",

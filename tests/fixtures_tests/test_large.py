@@ -10,8 +10,7 @@ import pytest
 from fixtures.load import seed_database
 from fixtures.profiles import PROFILES
 from fixtures.world import build_world
-from wedsync_db.janitor import Janitor
-from wedsync_db.server.local import BULK_LOAD_SETTINGS, LocalServer
+from tests.fixtures_tests.bulk import seed_measuring_wal
 
 
 @pytest.mark.nightly
@@ -28,23 +27,15 @@ def test_large_profile_loads_within_target(db_url, seed_as_of):
 
 
 @pytest.mark.nightly
-def test_large_profile_at_wal_level_minimal_loads_with_next_to_no_wal(seed_as_of):
+def test_large_profile_at_wal_level_minimal_loads_with_next_to_no_wal(bulk_server, seed_as_of):
     """The WAL-skipping path at full size, second connection included: under 1 GB of WAL (7.8 GB when logged)."""
-    server = LocalServer(extra_settings=BULK_LOAD_SETTINGS)
-    server.start()
-    try:
-        janitor = Janitor(server)
-        url = server.url(janitor.build_migrated("large_walskip"))
-        with psycopg.connect(url, autocommit=True) as conn:
-            lsn = conn.execute("select pg_current_wal_lsn()").fetchone()[0]
-        summary = seed_database(url, build_world("large", as_of=seed_as_of), progress=False)
-        with psycopg.connect(url, autocommit=True) as conn:
-            wal = conn.execute("select pg_wal_lsn_diff(pg_current_wal_lsn(), %s)", (lsn,)).fetchone()[0]
-            attached = conn.execute("select count(*) from pg_inherits "
-                                    "where inhparent = 'public.activities'::regclass").fetchone()[0]
-        assert abs(summary.rows - PROFILES["large"].target_rows) <= 0.1 * PROFILES["large"].target_rows
-        assert any(step.table.startswith("(partitions: attach") for step in summary.steps)  # two connections
-        assert attached > 24
-        assert wal < 1e9, f"{wal / 1e9:.2f} GB of WAL"
-    finally:
-        server.stop()
+    url = bulk_server.fresh_db()
+    measured = seed_measuring_wal(url, build_world("large", as_of=seed_as_of))
+    with psycopg.connect(url) as conn:
+        attached = conn.execute("select count(*) from pg_inherits "
+                                "where inhparent = 'public.activities'::regclass").fetchone()[0]
+    target = PROFILES["large"].target_rows
+    assert abs(measured.summary.rows - target) <= 0.1 * target
+    assert any(step.table.startswith("(partitions: attach") for step in measured.summary.steps)  # two connections
+    assert attached > 24
+    assert measured.wal_bytes < 1e9, f"{measured.wal_bytes / 1e9:.2f} GB of WAL"

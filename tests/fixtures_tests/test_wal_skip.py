@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,10 +14,9 @@ from fixtures import wal_skip
 from fixtures.checksum import table_checksums
 from fixtures.load import seed_database
 from fixtures.world import build_world
+from tests.fixtures_tests.bulk import BulkServer, MeasuredSeed, seed_measuring_wal
 from tests.fixtures_tests.test_partition_loader import PARTITIONS_CATALOG
 from tests.fixtures_tests.worlds import AS_OF, streamed_tiny
-from wedsync_db.janitor import Janitor, unique_name
-from wedsync_db.server.local import BULK_LOAD_SETTINGS, LocalServer
 
 pytestmark = pytest.mark.slow
 
@@ -30,62 +28,32 @@ GROUP_IDS = "select id from public.core_field_groups"
 
 
 @dataclass
-class BulkServer:
-    janitor: Janitor
-    template: str
-
-    def fresh_db(self) -> str:
-        return self.janitor.server.url(self.janitor.create(unique_name("walskip"), template=self.template))
-
-
-@dataclass
 class CiSeed:
-    """A ci seed on the bulk-load server and what was measured around it."""
+    """The ci World seeded on the bulk-load server, with what was measured around it."""
 
     url: str
-    wal_bytes: int
-    growth_bytes: int
+    measured: MeasuredSeed
     trail_before: list[tuple[Any, ...]]
 
 
 @pytest.fixture(scope="module")
-def bulk_server() -> Iterator[BulkServer]:
-    """A server of its own with BULK_LOAD_SETTINGS (wal_level = minimal) and a migrated template."""
-    server = LocalServer(extra_settings=BULK_LOAD_SETTINGS)
-    server.start()
-    janitor = Janitor(server)
-    try:
-        template = janitor.build_migrated("walskip_tpl")
-        janitor.mark_template(template)
-        yield BulkServer(janitor, template)
-    finally:
-        janitor.drop_all()
-        server.stop()
-
-
-@pytest.fixture(scope="module")
-def ci_seed(bulk_server: BulkServer) -> CiSeed:
+def ci_seed(bulk_server: BulkServer, seeded_worlds) -> CiSeed:
     url = bulk_server.fresh_db()
     with psycopg.connect(url, autocommit=True) as conn:
         # The migrations leave audit_log empty; an edit of the catalog leaves it a trail the seed must keep.
         conn.execute("update public.core_field_groups set id = id")
         trail_before = conn.execute(CATALOG_TRAIL).fetchall()
-        lsn, size = conn.execute("select pg_current_wal_lsn(), pg_database_size(current_database())").fetchone()
-    seed_database(url, build_world("ci", as_of=AS_OF), progress=False)
-    with psycopg.connect(url, autocommit=True) as conn:
-        wal, growth = conn.execute("select pg_wal_lsn_diff(pg_current_wal_lsn(), %s), "
-                                   "pg_database_size(current_database()) - %s", (lsn, size)).fetchone()
-    return CiSeed(url, int(wal), int(growth), trail_before)
+    return CiSeed(url, seed_measuring_wal(url, seeded_worlds("ci")), trail_before)
 
 
 def test_a_ci_seed_at_wal_level_minimal_writes_less_wal_than_a_third_of_what_it_loads(ci_seed):
     """Without the truncation the ci seed writes more WAL than the data it adds (~180 MB for ~130 MB)."""
-    assert ci_seed.wal_bytes < ci_seed.growth_bytes / 3, (ci_seed.wal_bytes, ci_seed.growth_bytes)
+    measured = ci_seed.measured
+    assert measured.wal_bytes < measured.growth_bytes / 3, (measured.wal_bytes, measured.growth_bytes)
 
 
-def test_a_seed_into_new_storage_loads_the_same_rows_as_a_wal_logged_one(ci_seed, fresh_db):
-    logged = fresh_db()
-    seed_database(logged, build_world("ci", as_of=AS_OF), progress=False)
+def test_a_seed_into_new_storage_loads_the_same_rows_as_a_wal_logged_one(ci_seed, seeded_db_url):
+    logged = seeded_db_url("ci")  # the same World, seeded on the session's server (wal_level = logical)
     with psycopg.connect(ci_seed.url) as skipped_conn, psycopg.connect(logged) as logged_conn:
         assert table_checksums(skipped_conn) == table_checksums(logged_conn)
 
