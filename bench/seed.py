@@ -36,7 +36,7 @@ import sys
 import tempfile
 import time
 import uuid
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from typing import Any
 
 import psycopg
@@ -60,7 +60,7 @@ CATALOG = ("core_field_groups", "core_fields")
 
 def plain_copy(url: str, rows: int, *, binary: bool = False) -> float:
     """Seconds to COPY ``rows`` synthetic 6-column rows (uuid pk, text, int, timestamptz...) in one transaction."""
-    ts = datetime(2025, 1, 1, tzinfo=timezone.utc)
+    ts = datetime(2025, 1, 1, tzinfo=UTC)
     base = uuid.uuid4().int
     with psycopg.connect(url) as conn:
         conn.execute("create table bench_copy (id uuid primary key, name text, n integer, at timestamptz, "
@@ -79,9 +79,9 @@ def plain_copy(url: str, rows: int, *, binary: bool = False) -> float:
     return seconds
 
 
-def _replayed_tables() -> list[tuple[str, sql.Composable, sql.Composable]]:
+def _replayed_tables() -> list[tuple[str, sql.Identifier, sql.SQL | sql.Composed]]:
     """(table, qualified name, column list) of every seeded table, audit_log last (as the seed writes it)."""
-    out = []
+    out: list[tuple[str, sql.Identifier, sql.SQL | sql.Composed]] = []
     for table in [*COLUMNS, "public.audit_log"]:
         schema, _, name = table.rpartition(".")
         qualified = sql.Identifier(schema or "public", name)
@@ -92,7 +92,7 @@ def _replayed_tables() -> list[tuple[str, sql.Composable, sql.Composable]]:
 
 def replay_copy(seeded_url: str, empty_url: str, world: World) -> tuple[int, float]:
     """(rows, seconds) to COPY the seeded rows back into ``empty_url`` the way the seed loads (see module doc)."""
-    dumps: list[tuple[sql.Composable, Any]] = []
+    dumps: list[tuple[sql.Composed, Any]] = []
     with psycopg.connect(seeded_url) as source:
         for name, qualified, columns in _replayed_tables():
             where = sql.SQL(" where table_name <> all({})").format(sql.Literal(list(CATALOG))) \

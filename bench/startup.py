@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import statistics
 import time
+from collections.abc import Callable
 
 import psycopg
 
@@ -14,7 +15,7 @@ from wedsync_db.server.local import LocalServer
 TARGETS = {"cold start": 2.0, "clone": 0.030, "rollback": 0.001}
 
 
-def _median_seconds(action, repeat: int) -> float:  # type: ignore[no-untyped-def]
+def _median_seconds(action: Callable[[], object], repeat: int) -> float:
     samples = []
     for _ in range(repeat):
         started = time.perf_counter()

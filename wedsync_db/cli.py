@@ -6,23 +6,23 @@ import os
 import shutil
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import psycopg
 import typer
 from rich.console import Console
 from rich.table import Table
 
+from fixtures.load import seed_command
 from wedsync_db.config import Settings
 from wedsync_db.devserver import DEV_DATABASE, dev_server, ensure_dev_server, resolve_database_url
 from wedsync_db.errors import WedsyncError
 from wedsync_db.health import health_command
-from wedsync_db.perf.command import bench_command
-from wedsync_db.rls.command import verify_rls_command
-from fixtures.load import seed_command
 from wedsync_db.impersonate import Actor
 from wedsync_db.migrations import MigrationRunner
+from wedsync_db.perf.command import bench_command
 from wedsync_db.platform import apply_platform, has_platform
+from wedsync_db.rls.command import verify_rls_command
 
 console = Console()
 err_console = Console(stderr=True)
@@ -45,7 +45,7 @@ app.add_typer(server_app, name="server")
 app.add_typer(migrate_app, name="migrate")
 
 DatabaseOption = Annotated[
-    Optional[str],
+    str | None,
     typer.Option("--database", "-d", help="libpq URL of the database (default: DATABASE_URL, else the dev server)."),
 ]
 
@@ -60,9 +60,9 @@ def run(
     profile: Annotated[str, typer.Option(help="Seed profile: tiny, ci, large or xl.")] = "ci",
     seed: Annotated[int, typer.Option(help="Seed of the generated world (same seed, same data).")] = 42,
     ephemeral: Annotated[bool, typer.Option(help="Use a throwaway server, removed when the command ends.")] = False,
-    data_dir: Annotated[Optional[Path], typer.Option(help="Data directory of the dev server.")] = None,
+    data_dir: Annotated[Path | None, typer.Option(help="Data directory of the dev server.")] = None,
     report_dir: Annotated[Path, typer.Option(help="Where reports/<timestamp>/ is written.")] = Path("reports"),
-    skip: Annotated[Optional[list[str]], typer.Option(
+    skip: Annotated[list[str] | None, typer.Option(
         help="Skip a step (repeatable): lint, rls, integrity, perf.")] = None,
 ) -> None:
     """Run the main job: server, migrate, seed, lints, RLS proof, integrity proof, performance gates, report.
@@ -95,7 +95,7 @@ def run(
 
 # -- dev server ---------------------------------------------------------------------------------------
 @server_app.command("start")
-def server_start(data_dir: Annotated[Optional[Path], typer.Option(help="Data directory.")] = None) -> None:
+def server_start(data_dir: Annotated[Path | None, typer.Option(help="Data directory.")] = None) -> None:
     """Start the persistent dev server (initdb on first use) and print its DATABASE_URL.
 
     Example: wedsync-db server start && export DATABASE_URL=$(wedsync-db server status --url)
@@ -106,7 +106,7 @@ def server_start(data_dir: Annotated[Optional[Path], typer.Option(help="Data dir
 
 
 @server_app.command("stop")
-def server_stop(data_dir: Annotated[Optional[Path], typer.Option(help="Data directory.")] = None) -> None:
+def server_stop(data_dir: Annotated[Path | None, typer.Option(help="Data directory.")] = None) -> None:
     """Stop the dev server (its data stays; delete .wedsync/dev to start afresh)."""
     server = dev_server(data_dir=data_dir)
     if not server.is_running():
@@ -118,7 +118,7 @@ def server_stop(data_dir: Annotated[Optional[Path], typer.Option(help="Data dire
 
 @server_app.command("status")
 def server_status(
-    data_dir: Annotated[Optional[Path], typer.Option(help="Data directory.")] = None,
+    data_dir: Annotated[Path | None, typer.Option(help="Data directory.")] = None,
     url: Annotated[bool, typer.Option("--url", help="Print only the DATABASE_URL (empty when stopped).")] = False,
 ) -> None:
     """Say whether the dev server runs, and where."""
@@ -144,21 +144,22 @@ def _runner(database: str | None) -> MigrationRunner:
 @migrate_app.command("up")
 def migrate_up(
     database: DatabaseOption = None,
-    to: Annotated[Optional[int], typer.Option(help="Stop after this version.")] = None,
+    to: Annotated[int | None, typer.Option(help="Stop after this version.")] = None,
 ) -> None:
     """Apply pending migrations in order, each in its own transaction.
 
     Examples: wedsync-db migrate up ; wedsync-db migrate up --to 12
     """
     applied = _runner(database).up(to=to)
-    console.print(f"applied {len(applied)} migration(s)" + (": " + ", ".join(m.label for m in applied) if applied else ""))
+    console.print(f"applied {len(applied)} migration(s)"
+                  + (": " + ", ".join(m.label for m in applied) if applied else ""))
 
 
 @migrate_app.command("down")
 def migrate_down(
     database: DatabaseOption = None,
-    to: Annotated[Optional[int], typer.Option(help="Roll back every migration newer than this version.")] = None,
-    steps: Annotated[Optional[int], typer.Option(help="Roll back this many migrations (default 1).")] = None,
+    to: Annotated[int | None, typer.Option(help="Roll back every migration newer than this version.")] = None,
+    steps: Annotated[int | None, typer.Option(help="Roll back this many migrations (default 1).")] = None,
 ) -> None:
     """Roll back applied migrations, newest first.
 
@@ -167,7 +168,8 @@ def migrate_down(
     if to is not None and steps is not None:
         raise typer.BadParameter("give --to or --steps, not both", param_hint="--steps")
     rolled = _runner(database).down(to=to, steps=steps)
-    console.print(f"rolled back {len(rolled)} migration(s)" + (": " + ", ".join(m.label for m in rolled) if rolled else ""))
+    console.print(f"rolled back {len(rolled)} migration(s)"
+                  + (": " + ", ".join(m.label for m in rolled) if rolled else ""))
 
 
 @migrate_app.command("status")
@@ -201,9 +203,9 @@ def migrate_verify(database: DatabaseOption = None) -> None:
 def lint(
     database: DatabaseOption = None,
     output_format: Annotated[str, typer.Option("--format", help="table, json or sarif.")] = "table",
-    output: Annotated[Optional[Path], typer.Option(help="Write the report to this file instead of stdout.")] = None,
-    only: Annotated[Optional[list[str]], typer.Option(help="Run only these lints (repeatable).")] = None,
-    ignore: Annotated[Optional[list[str]], typer.Option(
+    output: Annotated[Path | None, typer.Option(help="Write the report to this file instead of stdout.")] = None,
+    only: Annotated[list[str] | None, typer.Option(help="Run only these lints (repeatable).")] = None,
+    ignore: Annotated[list[str] | None, typer.Option(
         help="Suppress a finding by key lint:object; wildcards allowed (repeatable).")] = None,
 ) -> None:
     """Check the catalog: forced RLS everywhere, commented policies, wrapped auth.uid(), indexed FKs, grants, names.

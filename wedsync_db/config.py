@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SCHEMA_DIR = PROJECT_ROOT / "schema"
@@ -52,7 +53,7 @@ class Settings:
             image=env.get("WEDSYNC_DB_IMAGE") or "postgres:15",
             auto_grants=env.get("WEDSYNC_DB_AUTO_GRANTS", "on").lower() not in ("0", "off", "false", "no"),
         )
-        given = {key: value for key, value in overrides.items() if value is not None}
+        given: dict[str, Any] = {key: value for key, value in overrides.items() if value is not None}
         settings = replace(settings, **given)
         if settings.server is not None and settings.server not in SERVER_KINDS:
             from wedsync_db.errors import ConfigError

@@ -29,7 +29,8 @@ select split_part(setting, '=', 1), substr(setting, strpos(setting, '=') + 1)
 from pg_catalog.pg_db_role_setting s
 join pg_catalog.pg_roles r on r.oid = s.setrole
 cross join lateral unnest(s.setconfig) as setting
-where r.rolname = %s and s.setdatabase in (0, (select oid from pg_catalog.pg_database where datname = current_database()))
+where r.rolname = %s
+  and s.setdatabase in (0, (select oid from pg_catalog.pg_database where datname = current_database()))
 """
 
 

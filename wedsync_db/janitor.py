@@ -32,7 +32,8 @@ def set_test_pii_key(admin_url: str, database: str) -> None:
     """Give a test or dev database the public test encryption key (database-level setting)."""
     with psycopg.connect(admin_url, autocommit=True) as conn:
         conn.execute(
-            sql.SQL("alter database {} set wedsync.pii_key = {}").format(sql.Identifier(database), sql.Literal(TEST_PII_KEY))
+            sql.SQL("alter database {} set wedsync.pii_key = {}").format(
+                sql.Identifier(database), sql.Literal(TEST_PII_KEY))
         )
 
 
@@ -64,7 +65,8 @@ class Janitor:
 
     @staticmethod
     def _copy_database_settings(conn: psycopg.Connection[Any], source: str, target: str) -> None:
-        """Copy ALTER DATABASE ... SET settings, which a template clone does not carry (they live in a shared catalog)."""
+        """Copy ALTER DATABASE ... SET settings, which a template clone does not carry (they live in a shared
+        catalog)."""
         rows = conn.execute(
             "select unnest(s.setconfig) from pg_catalog.pg_db_role_setting s "
             "join pg_catalog.pg_database d on d.oid = s.setdatabase where d.datname = %s and s.setrole = 0",
@@ -74,7 +76,8 @@ class Janitor:
             key, _, value = str(setting).partition("=")
             conn.execute(
                 sql.SQL("alter database {} set {} = {}").format(
-                    sql.Identifier(target), sql.Identifier(key), sql.SQL(value) if key == "search_path" else sql.Literal(value)
+                    sql.Identifier(target), sql.Identifier(key),
+                    sql.SQL(value) if key == "search_path" else sql.Literal(value),
                 )
             )
 

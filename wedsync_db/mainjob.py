@@ -183,7 +183,7 @@ def step_rls(ctx: JobContext, directory: Path) -> StepResult:
         from wedsync_db.rls.command import run_verification
     except ImportError:
         return _pytest_step("rls", ["tests/rls"], directory)
-    return run_verification(ctx.url, directory, console=ctx.console)  # type: ignore[no-any-return]
+    return run_verification(ctx.url, directory, console=ctx.console)
 
 
 def step_perf(ctx: JobContext, directory: Path) -> StepResult:
@@ -191,7 +191,7 @@ def step_perf(ctx: JobContext, directory: Path) -> StepResult:
         from wedsync_db.perf.step import run_gates
     except ImportError:
         return _pytest_step("perf", ["tests/perf"], directory)
-    return run_gates(ctx.url, directory, console=ctx.console)  # type: ignore[no-any-return]
+    return run_gates(ctx.url, directory, console=ctx.console)
 
 
 # -- the job ---------------------------------------------------------------------------------------------

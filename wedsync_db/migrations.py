@@ -178,8 +178,9 @@ class MigrationRunner:
                 state = "drifted"
             else:
                 state = "applied"
-            name = file.name if file else done.name  # type: ignore[union-attr]
-            rows.append(MigrationStatus(version, name, done and done.applied_at, done and done.duration_ms, state))
+            name = file.name if file else done.name if done else ""  # one of the two exists: the keys' union
+            rows.append(MigrationStatus(version, name, done.applied_at if done else None,
+                                        done.duration_ms if done else None, state))
         return rows
 
     def verify(self) -> list[str]:
@@ -275,7 +276,8 @@ class MigrationRunner:
             with conn.transaction():
                 conn.execute(f"set local lock_timeout = '{self.lock_timeout}'")
                 conn.execute("set local client_min_messages = notice")
-                for line, statement in split_statements(sql):
+                # line and statement outlive the loop: the error handler below names the failing one
+                for line, statement in split_statements(sql):  # noqa: B007
                     conn.execute(statement)  # no parameters: simple protocol, so "set local" and DO work
                     if truncated:
                         # PostgreSQL only warns and cuts the name to 63 bytes; a cut name breaks the
@@ -310,7 +312,9 @@ class MigrationRunner:
         return line
 
     @staticmethod
-    def _record_failure(conn: psycopg.Connection[Any], migration: Migration, direction: str, error: psycopg.Error) -> None:
+    def _record_failure(
+        conn: psycopg.Connection[Any], migration: Migration, direction: str, error: psycopg.Error
+    ) -> None:
         try:
             conn.execute(
                 "insert into wedsync_meta.migration_failures (version, name, direction, sqlstate, error) "

@@ -147,7 +147,7 @@ def explain(
 ) -> Plan:
     """EXPLAIN the query on this connection (inside whatever impersonation is active) and parse the plan."""
     options = "analyze, buffers, format json" if analyze else "format json"
-    row = conn.execute(f"explain ({options}) {query}", params).fetchone()  # type: ignore[arg-type]
+    row = conn.execute(f"explain ({options}) {query}", params).fetchone()
     assert row is not None
     document = row[0] if not isinstance(row[0], str) else json.loads(row[0])
     top = document[0]

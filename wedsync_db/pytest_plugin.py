@@ -21,9 +21,9 @@ from typing import Any
 import psycopg
 import pytest
 
+from wedsync_db.clone_pool import ClonePool
 from wedsync_db.config import Settings
 from wedsync_db.errors import ServerUnavailable
-from wedsync_db.clone_pool import ClonePool
 from wedsync_db.impersonate import Actor, request
 from wedsync_db.janitor import Janitor, unique_name
 from wedsync_db.platform import apply_platform

@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable, Iterator
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -33,7 +33,7 @@ from wedsync_db.janitor import Janitor, unique_name
 def seed_as_of() -> date:
     """The date every seeded world of the session is anchored on (env WEDSYNC_SEED_AS_OF, else today UTC)."""
     fixed = os.environ.get("WEDSYNC_SEED_AS_OF")
-    return date.fromisoformat(fixed) if fixed else datetime.now(timezone.utc).date()
+    return date.fromisoformat(fixed) if fixed else datetime.now(UTC).date()
 
 
 @pytest.fixture(scope="session")

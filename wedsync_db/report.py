@@ -6,7 +6,7 @@ import html
 import json
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -54,7 +54,8 @@ def write_junit(results: list[StepResult], path: Path) -> None:
             if case.skipped:
                 ET.SubElement(element, "skipped", message=case.message[:500])
             elif not case.passed:
-                failure = ET.SubElement(element, "failure", message=case.message.splitlines()[0][:500] if case.message else "")
+                failure = ET.SubElement(element, "failure",
+                                        message=case.message.splitlines()[0][:500] if case.message else "")
                 failure.text = case.message
     ET.indent(suites)
     path.write_text(ET.tostring(suites, encoding="unicode", xml_declaration=True))
@@ -133,7 +134,8 @@ def write_html(results: list[StepResult], path: Path, *, title: str, context: di
     parts = [f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title>",
              f"<style>{_CSS}</style></head><body><h1>{html.escape(title)}</h1><ul>"]
     parts += [f"<li><b>{html.escape(k)}</b>: {html.escape(v)}</li>" for k, v in context.items()]
-    parts.append("</ul><h2>Summary</h2><table><tr><th>step</th><th>result</th><th>what was checked</th><th>time</th></tr>")
+    parts.append("</ul><h2>Summary</h2><table>"
+                 "<tr><th>step</th><th>result</th><th>what was checked</th><th>time</th></tr>")
     for result in results:
         badge = _status_badge(result.status)
         parts.append(f"<tr><td>{html.escape(result.name)}</td><td class='{badge}'>{badge}</td>"
@@ -162,7 +164,7 @@ def write_json(results: list[StepResult], path: Path, *, context: dict[str, str]
 
 def report_directory(root: Path) -> Path:
     """A new directory reports/<UTC timestamp>/ (and reports/latest pointing at it)."""
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     directory = root / stamp
     directory.mkdir(parents=True, exist_ok=True)
     latest = root / "latest"

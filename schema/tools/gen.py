@@ -3,10 +3,12 @@
 Provenance tool: applied migrations are immutable, so a policy change is a NEW migration; use this to keep the
 matrix and the SQL in step while drafting it. Run from the repo root: .venv/bin/python schema/tools/gen.py
 """
-import sys, textwrap, yaml
+import sys
+import textwrap
 from pathlib import Path
+
 sys.path.insert(0, str(Path(__file__).parent))
-from policies import TABLES, MIGRATIONS
+from policies import MIGRATIONS, TABLES
 
 OUT = str(Path(__file__).resolve().parent.parent / "migrations")
 upto = int(sys.argv[1]) if len(sys.argv) > 1 else 9999
@@ -42,7 +44,7 @@ def clause(kw, expr):
 
 
 def policy_sql(t, p):
-    lines = ["-- " + l for l in textwrap.wrap(f"Lets in: {p['who']}.", 110)]
+    lines = ["-- " + line for line in textwrap.wrap(f"Lets in: {p['who']}.", 110)]
     lines.append(f"create policy {p['name']} on public.{t}")
     lines.append(f"for {p['cmd']}")
     lines.append(f"to {p['to']}")
@@ -64,7 +66,7 @@ def wrap_cols(prefix, cols, suffix):
     if len(one) <= 118:
         return one
     lines = textwrap.wrap(", ".join(cols), 100)
-    return f"{prefix} (\n" + "\n".join("    " + l for l in lines) + f"\n) {suffix}"
+    return f"{prefix} (\n" + "\n".join("    " + line for line in lines) + f"\n) {suffix}"
 
 
 def grants(t, spec):
@@ -89,7 +91,8 @@ def grants(t, spec):
 for name, tabs, what in MIGRATIONS:
     if int(name[:4]) > upto:
         continue
-    head = textwrap.wrap(f"What and why: row level security policies and API grants for {what} ({', '.join(tabs)}).", 100)
+    head = textwrap.wrap(f"What and why: row level security policies and API grants for {what} "
+                         f"({', '.join(tabs)}).", 100)
     up = [f"-- {name}", *[f"-- {h}" for h in head],
           "-- Each policy is per command and actor group, named <table>_<command>_<who>, always TO authenticated",
           "-- (or anon, authenticated where visitors may read), with auth.uid() wrapped in a sub-select and",
@@ -118,7 +121,8 @@ for name, tabs, what in MIGRATIONS:
             down.append(f"drop policy {p['name']} on public.{t};")
         if not spec["grants_elsewhere"]:
             if spec["update_columns"]:
-                down.append(wrap_cols("revoke update", spec["update_columns"], f"on table public.{t} from anon, authenticated;"))
+                down.append(wrap_cols("revoke update", spec["update_columns"],
+                                      f"on table public.{t} from anon, authenticated;"))
             down.append(f"revoke all on table public.{t} from anon, authenticated, service_role;")
     open(f"{OUT}/{name}.up.sql", "w").write("\n".join(up).rstrip() + "\n")
     open(f"{OUT}/{name}.down.sql", "w").write("\n".join(down).rstrip() + "\n")

@@ -81,7 +81,8 @@ def test_trigger_effects_are_present(tiny_db_url):
             select 1 from public.team_members m where m.supplier_id = s.id and m.user_id = s.created_by
             and m.role = 'owner')""").fetchone()[0] == 0
         assert q("""select count(*) from public.couples c cross join public.core_fields f where not exists (
-            select 1 from public.field_states s where s.couple_id = c.id and s.core_field_id = f.id)""").fetchone()[0] == 0
+            select 1 from public.field_states s where s.couple_id = c.id
+            and s.core_field_id = f.id)""").fetchone()[0] == 0
         assert q("""select count(*) from public.field_states s join public.core_field_values v
             using (couple_id, core_field_id) where s.state <> private.core_field_state(v.value,
             v.value_encrypted is not null, v.is_not_applicable)""").fetchone()[0] == 0

@@ -8,7 +8,8 @@ import sys
 import pytest
 
 COMMANDS_WITH_EXAMPLES = [
-    ["run"], ["seed"], ["bench"], ["verify", "rls"], ["server", "start"], ["migrate", "up"], ["migrate", "down"], ["psql"], ["lint"], ["health"],
+    ["run"], ["seed"], ["bench"], ["verify", "rls"], ["server", "start"], ["migrate", "up"], ["migrate", "down"],
+    ["psql"], ["lint"], ["health"],
 ]
 
 
@@ -34,8 +35,8 @@ def test_every_command_help_shows_examples(command: list[str]) -> None:
 
 @pytest.mark.parametrize(
     "arguments",
-    [["bogus"], ["migrate", "up", "--to", "x"], ["psql", "--as", "root"], ["migrate", "down", "--to", "1", "--steps", "2"],
-     ["run", "--skip", "everything"]],
+    [["bogus"], ["migrate", "up", "--to", "x"], ["psql", "--as", "root"],
+     ["migrate", "down", "--to", "1", "--steps", "2"], ["run", "--skip", "everything"]],
     ids=" ".join,
 )
 def test_bad_arguments_give_one_line_and_exit_code_2(arguments: list[str]) -> None:

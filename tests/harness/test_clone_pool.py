@@ -12,7 +12,8 @@ from wedsync_db.janitor import Janitor
 
 def _exists(janitor: Janitor, name: str) -> bool:
     with psycopg.connect(janitor.server.url(), autocommit=True) as conn:
-        return conn.execute("select exists (select 1 from pg_database where datname = %s)", (name,)).fetchone() == (True,)
+        return conn.execute("select exists (select 1 from pg_database where datname = %s)",
+                            (name,)).fetchone() == (True,)
 
 
 def test_a_ready_clone_is_handed_out_without_waiting_for_create_database(janitor: Janitor, template_db: str) -> None:

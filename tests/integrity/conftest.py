@@ -1,4 +1,5 @@
-"""Fixtures for integrity tests: blank databases (platform emulation only, no migrations) for building broken objects."""
+"""Fixtures for integrity tests: blank databases (platform emulation only, no migrations) for building broken
+objects."""
 
 from __future__ import annotations
 
@@ -7,7 +8,6 @@ from typing import Any
 
 import psycopg
 import pytest
-
 
 
 @pytest.fixture

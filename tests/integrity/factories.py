@@ -57,7 +57,8 @@ def couples(conn: Conn, *, partners: list[str], tag: str) -> str:
     ))
 
 
-def connections(conn: Conn, *, supplier: str, couple: str, status: str = "active", groups: list[str] | None = None) -> str:
+def connections(conn: Conn, *, supplier: str, couple: str, status: str = "active",
+                groups: list[str] | None = None) -> str:
     """Insert a supplier-couple connection with the given status and shared field groups; return its id."""
     return str(one(
         conn,
@@ -78,7 +79,8 @@ def core_values(conn: Conn, *, couple: str, key: str, value: Any) -> str:
 
 
 def forms(conn: Conn, *, supplier: str, title: str = "Wedding questionnaire") -> str:
-    return str(one(conn, "insert into public.forms (supplier_id, title) values (%s, %s) returning id", (supplier, title)))
+    return str(one(conn, "insert into public.forms (supplier_id, title) values (%s, %s) returning id",
+                   (supplier, title)))
 
 
 def form_versions(conn: Conn, *, supplier: str, form: str, number: int = 1, status: str = "published") -> str:
@@ -130,7 +132,7 @@ def tenants(conn: Conn, tag: str) -> Tenant:
     couple = couples(conn, partners=partners, tag=f"{tag}Couple")
     personal = [f"{tag}Couple & Partner"]
     email = one(conn, "select email from auth.users where id = %s", (partners[0],))
-    for uid, name in zip(partners, ("Alex", "Sam")):
+    for uid, name in zip(partners, ("Alex", "Sam"), strict=False):
         conn.execute(
             "insert into public.user_profiles (user_id, full_name, display_name, phone) values (%s, %s, %s, %s)",
             (uid, f"{tag}{name} Fullname", f"{tag}{name}", "+447700900123"),
@@ -207,7 +209,8 @@ def tenants(conn: Conn, tag: str) -> Tenant:
     personal += [f"{tag} message body", f"{tag} notification title", f"{tag} notification body"]
     conn.execute(
         "insert into public.activities (supplier_id, actor_user_id, couple_id, client_id, action, metadata)"
-        " values (%s, %s, %s, %s, 'viewed', %s)", (supplier, partners[0], couple, client, Jsonb({"who": f"{tag} activity"})))
+        " values (%s, %s, %s, %s, 'viewed', %s)",
+        (supplier, partners[0], couple, client, Jsonb({"who": f"{tag} activity"})))
     conn.execute(
         "insert into public.analytics_events (supplier_id, actor_user_id, couple_id, event_name, properties)"
         " values (%s, %s, %s, 'form.viewed', %s)", (supplier, partners[0], couple, Jsonb({"who": f"{tag} event"})))

@@ -160,7 +160,8 @@ def test_team_member_update_is_audited_with_their_user_id_and_only_the_changed_c
 
 # -- append-only -------------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("actor", [Actor.anon(), Actor.service_role(), Actor.user("00000000-0000-4000-8000-000000000001")],
+@pytest.mark.parametrize("actor",
+                         [Actor.anon(), Actor.service_role(), Actor.user("00000000-0000-4000-8000-000000000001")],
                          ids=lambda a: a.role)
 @pytest.mark.parametrize("statement", [
     "update public.audit_log set actor_role = 'x'",

@@ -307,7 +307,8 @@ def world(db: Conn) -> Tenant:
 def test_backend_bad_row_in_a_batch_is_refused_naming_the_constraint_and_changes_nothing(
     db: Conn, observer: Conn, world: Tenant, data: st.DataObject
 ) -> None:
-    """Any targeted violation in a batch is refused with the constraint (or class 22) named; table and audit unchanged."""
+    """Any targeted violation in a batch is refused with the constraint (or class 22) named; table and audit
+    unchanged."""
     tables = audited_tables(db)  # audit_log refuses every update first (test_audit.py)
     table = data.draw(st.sampled_from(tables), label="table")
     violation = data.draw(violations(db, table), label="violation")

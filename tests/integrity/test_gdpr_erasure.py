@@ -1,4 +1,5 @@
-"""GDPR erasure: after ``public.erase_couple``, no personal string of that couple is left anywhere, and nobody else changed.
+"""GDPR erasure: after ``public.erase_couple``, no personal string of that couple is left anywhere, and nobody
+else changed.
 
 The scan reads every text, varchar, char, array, JSONB, tsvector and bytea column of every table in public (audit log,
 history and partitions included) and the dashboards; bytea is also decrypted with wedsync.pii_key, since ciphertext we

@@ -33,7 +33,8 @@ def round_trip_problems(url: str, directory: Path = MIGRATIONS_DIR) -> list[str]
             runner.down(steps=1)
             lines = catalog.diff(before, catalog.full_snapshot(conn))
             if lines:
-                problems.append(f"{migration.label}: down left the catalog different from before up:\n  " + "\n  ".join(lines))
+                problems.append(f"{migration.label}: down left the catalog different from before up:\n  "
+                                + "\n  ".join(lines))
             runner.up(to=migration.version)
             lines = catalog.diff(after, catalog.full_snapshot(conn))
             if lines:

@@ -84,7 +84,8 @@ def test_backend_maintenance_creates_future_months_and_leaves_the_default_empty(
         assert again.fetchall() == []  # idempotent
     assert created == [partition_name(table, month_start(n)).split(".")[1] for n in (3, 4, 5)]
     for n in (3, 4, 5):
-        assert insert_row(db, table, supplier, month_start(n) + timedelta(days=3)) == partition_name(table, month_start(n))
+        assert insert_row(db, table, supplier,
+                          month_start(n) + timedelta(days=3)) == partition_name(table, month_start(n))
     assert default_rows(db, table) == 0
     for name in created:  # new leaves get forced RLS like the others
         assert db.execute("select relrowsecurity and relforcerowsecurity from pg_class where oid = %s::regclass",
@@ -123,7 +124,8 @@ def test_backend_drop_expired_partitions_drops_only_months_past_retention(db: Co
     assert drop(month_start(0), "36 months") == []
     assert partition_name(table, month_start(-24)) in partitions_of(db, table)
     assert f"partitions.{table}_default" in partitions_of(db, table)
-    assert one(db, f"select count(*) from public.{table} where created_at >= %s", (month_start(-24),)) == survivors_before
+    assert one(db, f"select count(*) from public.{table} where created_at >= %s",
+               (month_start(-24),)) == survivors_before
     assert default_rows(db, table) == 1
 
 

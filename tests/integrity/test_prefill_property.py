@@ -93,7 +93,9 @@ def stage(db: Conn) -> dict[str, str]:
 
 @settings(max_examples=60)
 @given(case=prefill_cases())
-def test_form_prefill_equals_the_reference_implementation(db: Conn, stage: dict[str, str], case: dict[str, Any]) -> None:
+def test_form_prefill_equals_the_reference_implementation(
+    db: Conn, stage: dict[str, str], case: dict[str, Any]
+) -> None:
     """form_prefill (override > shared core field on an ACTIVE connection > empty) matches reference_prefill."""
     with db.transaction(force_rollback=True):
         for m in case["mappings"]:
@@ -102,7 +104,8 @@ def test_form_prefill_equals_the_reference_implementation(db: Conn, stage: dict[
                        (stage["supplier"], stage["form"], m.form_field_key, m.allow_override, m.core_field_key))
         for key, (value, not_applicable) in case["values"].items():
             db.execute("insert into public.core_field_values (couple_id, core_field_id, field_group_id, value,"
-                       " is_not_applicable) select %s, id, field_group_id, %s, %s from public.core_fields where key = %s",
+                       " is_not_applicable) select %s, id, field_group_id, %s, %s from public.core_fields"
+                       " where key = %s",
                        (stage["couple"], Jsonb(value), not_applicable, key))
         if case["status"] is not None:
             db.execute("insert into public.supplier_client_connections (supplier_id, couple_id, status,"

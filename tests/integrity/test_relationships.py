@@ -12,7 +12,16 @@ import psycopg
 import pytest
 
 from tests.integrity.factories import (
-    Tenant, audited_tables, connections, core_values, couples, one, row_images, suppliers, tenants, users,
+    Tenant,
+    audited_tables,
+    connections,
+    core_values,
+    couples,
+    one,
+    row_images,
+    suppliers,
+    tenants,
+    users,
 )
 from wedsync_db.impersonate import Actor, request
 
@@ -78,7 +87,9 @@ def test_owner_deleting_a_supplier_removes_exactly_its_tenants_rows(
     assert one(observer, "select count(*) from public.audit_log") > audit_before + gone
 
 
-def test_cascade_check_goes_red_when_a_foreign_key_loses_its_cascade(db: Conn, observer: Conn, world: list[Tenant]) -> None:
+def test_cascade_check_goes_red_when_a_foreign_key_loses_its_cascade(
+    db: Conn, observer: Conn, world: list[Tenant]
+) -> None:
     """Quality: with fk_messages_supplier_id_suppliers dropped, the cascade check reports the orphaned message."""
     a = world[0]
     db.execute("alter table public.messages drop constraint fk_messages_supplier_id_suppliers")
@@ -95,7 +106,8 @@ def test_deleting_a_couple_unlinks_client_records_and_removes_its_connections(
     a = world[0]
     db.execute("delete from public.couples where id = %s", (a.couple,))
     assert one(observer, "select couple_id from public.clients where id = %s", (a.client,)) is None
-    assert one(observer, "select count(*) from public.supplier_client_connections where couple_id = %s", (a.couple,)) == 0
+    assert one(observer, "select count(*) from public.supplier_client_connections where couple_id = %s",
+               (a.couple,)) == 0
     assert one(observer, "select count(*) from public.supplier_client_connections") == 2
 
 
@@ -197,7 +209,8 @@ def test_team_member_cannot_invite_a_couple_as_already_active(db: Conn, pair: di
     """A supplier's insert must have status invited (policy supplier_client_connections_insert_team)."""
     with pytest.raises(psycopg.errors.InsufficientPrivilege), request(db, Actor.for_user(db, pair["owner"])) as conn:
         conn.execute("insert into public.supplier_client_connections (supplier_id, couple_id, status, "
-                     "shared_field_group_keys) values (%s, %s, 'active', '{budget}')", (pair["supplier"], pair["couple"]))
+                     "shared_field_group_keys) values (%s, %s, 'active', '{budget}')",
+                     (pair["supplier"], pair["couple"]))
 
 
 def test_client_link_to_couple_survives_a_revoked_connection(db: Conn, observer: Conn, pair: dict[str, Any]) -> None:

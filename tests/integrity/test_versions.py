@@ -1,4 +1,5 @@
-"""Versions and history: published form versions never change, responses keep their version, core field history is ordered.
+"""Versions and history: published form versions never change, responses keep their version, core field
+history is ordered.
 
 Triggers ``guard_form_version`` (form_versions_published_immutable), ``guard_form_response``
 (form_responses_published_version, form_responses_submitted_immutable) and ``record_core_field_value_change``.

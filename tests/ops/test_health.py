@@ -104,7 +104,8 @@ def test_failed_migration_in_the_ledger_fires_the_failed_migration_alert(
     assert len(failed) == 1 and "0002_add_probes_note up" in failed[0].message and "22012" in failed[0].message
     assert health_exit_code(report) == 1
 
-    (broken_migrations_dir / "0002_add_probes_note.up.sql").write_text("alter table public.probes add column note text;\n")
+    (broken_migrations_dir / "0002_add_probes_note.up.sql").write_text(
+        "alter table public.probes add column note text;\n")
     runner.up()
     fixed = collect_health(blank_db_url, measure_rls=False)
     assert "failed_migration" not in _kinds(fixed)

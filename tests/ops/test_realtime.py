@@ -106,7 +106,8 @@ def test_delete_events_carry_the_primary_key_subscribers_need(
 
 
 def test_each_subscriber_receives_only_rows_it_may_select(world: psycopg.Connection[Any], feed: ChangeFeed) -> None:
-    """A message of supplier A reaches A's team and the connected couple, never supplier B's team, a stranger or anon."""
+    """A message of supplier A reaches A's team and the connected couple, never supplier B's team, a stranger or
+    anon."""
     _insert_message(world, "Your gallery is ready")
     (change,) = [c for c in feed.changes() if c.action == "insert"]
     received = {

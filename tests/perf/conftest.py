@@ -16,7 +16,8 @@ import psycopg
 import pytest
 
 from wedsync_db.janitor import Janitor, unique_name
-from wedsync_db.perf.bench import default_seed_source, seed as seed_with
+from wedsync_db.perf.bench import default_seed_source
+from wedsync_db.perf.bench import seed as seed_with
 from wedsync_db.perf.tenants import Tenant, resolve_tenants
 
 PROFILE = os.environ.get("WEDSYNC_PERF_PROFILE", "ci")

@@ -8,7 +8,7 @@ reader that repeats analytics_events_select_team_admin's rule (team admin and up
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime, time, timezone
+from datetime import UTC, date, datetime, time
 from typing import Any
 
 import psycopg
@@ -29,8 +29,8 @@ def _window(tenant: Tenant) -> dict[str, Any]:
     """The catalog's 90 days as UTC dates [p_from, p_to), and the same bounds as timestamps for the raw query."""
     p_from, p_to = tenant.days_ago(90).date(), tenant.days_ago(-1).date()
     return {"s": tenant.supplier_id, "p_from": p_from, "p_to": p_to,
-            "since": datetime.combine(p_from, time(), timezone.utc),
-            "until": datetime.combine(p_to, time(), timezone.utc)}
+            "since": datetime.combine(p_from, time(), UTC),
+            "until": datetime.combine(p_to, time(), UTC)}
 
 
 def _rows(conn: psycopg.Connection[Any], actor: Actor, query: str, params: dict[str, Any]) -> set[Row]:

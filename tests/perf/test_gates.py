@@ -1,4 +1,5 @@
-"""Plan-shape gates at the CI profile: every catalog query, as its real actor under RLS, for the whale and a small tenant.
+"""Plan-shape gates at the CI profile: every catalog query, as its real actor under RLS, for the whale and a
+small tenant.
 
 On failure the message shows the failed gates, the plan, and what the HypoPG advisor proposes.
 """

@@ -36,7 +36,8 @@ def test_every_query_passes_the_gates_at_large(janitor: Janitor, perf_template: 
 def test_load_run_at_large_has_no_errors_and_no_cross_tenant_write(
     janitor: Janitor, perf_template: Callable[[str], str]
 ) -> None:
-    """Eight clients for five minutes: zero errors, p99 under 100 ms (reported), no write outside the writer's tenant."""
+    """Eight clients for five minutes: zero errors, p99 under 100 ms (reported), no write outside the writer's
+    tenant."""
     url = janitor.server.url(perf_template("large"))
     result = run_load(url, seconds=300, clients=8)
     assert result.errors == [], result.to_json()["error_examples"]

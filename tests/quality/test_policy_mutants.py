@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import psycopg
 
 from wedsync_db.rls.mutation import mutants_for, mutation_score, run_mutant

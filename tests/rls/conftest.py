@@ -3,8 +3,17 @@
 import pytest
 
 from tests.rls.seeded import (  # noqa: F401
-    RLS_ATTEMPTS, fresh_rls_db_url, oracle, rls_conn, rls_counter, rls_db_url, rls_template, rls_world, tiny_conn,
-    tiny_fingerprints, tiny_oracle,
+    RLS_ATTEMPTS,
+    fresh_rls_db_url,
+    oracle,
+    rls_conn,
+    rls_counter,
+    rls_db_url,
+    rls_template,
+    rls_world,
+    tiny_conn,
+    tiny_fingerprints,
+    tiny_oracle,
 )
 
 

@@ -42,7 +42,9 @@ def test_api_roles_cannot_read_materialized_views_or_leaf_partitions(rls_conn: p
                 assert _try(rls_conn, f"select * from partitions.{leaf}")[1] == "42501", (actor.label, leaf)
 
 
-def test_dashboard_functions_return_only_the_callers_suppliers(rls_conn: psycopg.Connection[Any], oracle: Oracle) -> None:
+def test_dashboard_functions_return_only_the_callers_suppliers(
+    rls_conn: psycopg.Connection[Any], oracle: Oracle
+) -> None:
     """public.dashboard_*(): every row belongs to a supplier the caller is on the team of (refreshed views)."""
     for view in MATVIEWS:
         rls_conn.execute(f"refresh materialized view private.{view}")

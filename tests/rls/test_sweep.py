@@ -4,8 +4,8 @@ The seeded tiny world brings real data shapes (soft-deleted rows, dual-role user
 hand-built sample world holds every relation of the matrix by construction (the tiny world has, for instance,
 no admin on a team that sells templates). After the sampled sweep, the completion pass aims attempts at every
 cell the sample missed; on the tiny world no cell may stay untried except those its data cannot reach (listed
-by name), and those must be tried on the sample world. Untried cells fail by name. Also the benchmark: it prints attempts per second (one attempt = one
-statement judged against the oracle).
+by name), and those must be tried on the sample world. Untried cells fail by name. Also the benchmark: it
+prints attempts per second (one attempt = one statement judged against the oracle).
 """
 
 from __future__ import annotations

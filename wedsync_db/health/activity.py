@@ -29,7 +29,8 @@ def read_pools(pgbouncer_url: str) -> tuple[PoolUse, ...]:
             value = dict(zip(names, row, strict=True))
             if value["database"] == "pgbouncer":
                 continue  # the admin console itself
-            in_use = sum(int(value.get(key) or 0) for key in ("sv_active", "sv_idle", "sv_used", "sv_tested", "sv_login"))
+            in_use = sum(int(value.get(key) or 0)
+                         for key in ("sv_active", "sv_idle", "sv_used", "sv_tested", "sv_login"))
             size = sizes.get(value["database"])
             pools.append(PoolUse(
                 database=str(value["database"]), user=str(value["user"]), pool_mode=str(value.get("pool_mode", "")),

@@ -55,8 +55,10 @@ def decide_alerts(
     ]
     if violations.count is not None and violations.count > thresholds.rls_violations:
         alerts.append(Alert(
-            "rls_violations", f"{violations.count} refusals with SQLSTATE 42501 ({violations.policy_refusals} by an RLS "
-            f"policy, {violations.grant_refusals} for a missing grant; last {violations.last_seen}) in {violations.source}",
+            "rls_violations",
+            f"{violations.count} refusals with SQLSTATE 42501 ({violations.policy_refusals} by an RLS "
+            f"policy, {violations.grant_refusals} for a missing grant; last {violations.last_seen}) "
+            f"in {violations.source}",
             violations.count, thresholds.rls_violations,
         ))
     if connections.use_ratio >= thresholds.connection_use:
@@ -79,7 +81,7 @@ def decide_alerts(
 def collect_health(
     conninfo: str,
     *,
-    thresholds: Thresholds = Thresholds(),
+    thresholds: Thresholds | None = None,
     log_path: Path | None = None,
     log_table: str = DEFAULT_LOG_TABLE,
     pgbouncer_url: str | None = None,
@@ -98,6 +100,7 @@ def collect_health(
     :param sample_seconds: length of the window in which percentiles are measured; 0 estimates them.
     :param record_snapshot: store the table sizes in wedsync_meta.table_size_snapshots for the next growth figure.
     """
+    thresholds = thresholds or Thresholds()
     notes: list[str] = []
     with psycopg.connect(conninfo, autocommit=True) as conn:
         row = conn.execute(f"{TAG} select current_database(), current_setting('server_version'), now()").fetchone()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from psycopg.conninfo import conninfo_to_dict
@@ -31,16 +31,16 @@ def dev_server_log(url: str) -> Path | None:
 
 
 def health_command(
-    database: Annotated[Optional[str], typer.Option(
+    database: Annotated[str | None, typer.Option(
         "--database", "-d", help="libpq URL of the database (default: DATABASE_URL, else the dev server).")] = None,
     json_output: Annotated[bool, typer.Option("--json", help="Print the report as JSON instead of tables.")] = False,
-    pgbouncer: Annotated[Optional[str], typer.Option(
+    pgbouncer: Annotated[str | None, typer.Option(
         help="URL of pgbouncer's admin console (…/pgbouncer) to report pool use.")] = None,
-    log_file: Annotated[Optional[Path], typer.Option(
+    log_file: Annotated[Path | None, typer.Option(
         help="Server log to count 42501 refusals in (default: the dev server's log when it is the target).")] = None,
     sample_seconds: Annotated[float, typer.Option(
         help="Measure percentiles over a window of this many seconds (0: estimate them, labelled so).")] = 0.0,
-    as_: Annotated[Optional[str], typer.Option(
+    as_: Annotated[str | None, typer.Option(
         "--as", help="Actor for the RLS cost: anon or user:<uuid> (default: a user owning no rows).")] = None,
     slow_query_ms: Annotated[float, typer.Option(help="Slow-query alert: a call longer than this (ms).")] = 1000.0,
     table_size_bytes: Annotated[int, typer.Option(help="Table-size alert: a table larger than this.")] = GIB,

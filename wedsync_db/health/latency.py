@@ -100,7 +100,8 @@ def sample_window(
 
 def _statement(row: tuple[Any, ...], samples: list[tuple[float, int]] | None) -> StatementLatency:
     qid, query, calls, total, mean, stddev, low, high = row
-    calls, total, mean, stddev, low, high = int(calls), float(total), float(mean), float(stddev), float(low), float(high)
+    calls, total, mean, stddev, low, high = (
+        int(calls), float(total), float(mean), float(stddev), float(low), float(high))
     if samples:
         p50, p95, p99 = (nearest_rank(samples, p) for p in PERCENTILES)
         method = "sampled"

@@ -86,9 +86,10 @@ def _connections(report: HealthReport) -> RenderableType:
     c = report.connections
     states = ", ".join(f"{state} {count}" for state, count in c.by_state) or "none"
     style = "red" if c.use_ratio >= report.thresholds.connection_use else "green"
-    lines = [Text.assemble(("connections ", "bold"), (f"{c.used}/{c.usable} usable ({c.use_ratio:.0%})", style),
-                           f"; max_connections {c.max_connections}, {c.reserved} reserved; {states}; "
-                           f"{c.in_this_database} in this database; {c.pooler}")]
+    usable = f"{c.used}/{c.usable} usable ({c.use_ratio:.0%})"
+    lines: list[RenderableType] = [Text.assemble(("connections ", "bold"), (usable, style),
+                                                 f"; max_connections {c.max_connections}, {c.reserved} reserved; "
+                                                 f"{states}; {c.in_this_database} in this database; {c.pooler}")]
     if c.pools:
         table = Table(title="pgbouncer pools")
         for column in ("pool", "mode", "clients active", "clients waiting", "servers in use", "pool size"):
@@ -126,7 +127,8 @@ def render_health(report: HealthReport, top: int = 10, width: int = 120) -> Rend
         for column in ("migration", "direction", "sqlstate", "failed at", "state"):
             table.add_column(column)
         for f in report.migration_failures:
-            table.add_row(escape(f"{f.version:04d}_{f.name}"), f.direction, f.sqlstate or "", f"{f.failed_at:%Y-%m-%d %H:%M:%S}",
+            table.add_row(escape(f"{f.version:04d}_{f.name}"), f.direction, f.sqlstate or "",
+                          f"{f.failed_at:%Y-%m-%d %H:%M:%S}",
                           "[green]resolved[/green]" if f.resolved else "[red]unresolved[/red]")
         parts.append(table)
     parts += [Text(f"note: {note}", style="yellow") for note in report.notes]

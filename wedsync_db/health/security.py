@@ -110,7 +110,7 @@ def _execution_ms(conn: psycopg.Connection[Any], actor: Actor, query: str, repea
     times = []
     for _ in range(repeat):
         with request(conn, actor, method="GET", path="/health") as tx:
-            row = tx.execute(f"{TAG} explain (analyze, format json) {query}").fetchone()  # type: ignore[arg-type]
+            row = tx.execute(f"{TAG} explain (analyze, format json) {query}").fetchone()
             assert row is not None
             times.append(float(row[0][0]["Execution Time"]))
     return statistics.median(times)

@@ -1,8 +1,22 @@
 """Catalog lints: security, performance and naming checks read from pg_catalog (our own take on Supabase's splinter)."""
 
 from wedsync_db.lints.registry import (
-    API_ROLES, API_SCHEMA, ERROR, INFO, LEVELS, LINTS, MAX_NAME_BYTES, NAMING, PERFORMANCE, SECURITY, WARN, Check,
-    Finding, Lint, Scope, lint_names,
+    API_ROLES,
+    API_SCHEMA,
+    ERROR,
+    INFO,
+    LEVELS,
+    LINTS,
+    MAX_NAME_BYTES,
+    NAMING,
+    PERFORMANCE,
+    SECURITY,
+    WARN,
+    Check,
+    Finding,
+    Lint,
+    Scope,
+    lint_names,
 )
 
 # Importing a check module registers its lints, and registration order is run and output order: keep this order.

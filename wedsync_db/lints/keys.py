@@ -7,7 +7,7 @@ from typing import Any
 
 import psycopg
 
-from wedsync_db.lints.registry import PERFORMANCE, WARN, _IN_SCOPE, Finding, Scope, _lint, _q, _rows
+from wedsync_db.lints.registry import _IN_SCOPE, PERFORMANCE, WARN, Finding, Scope, _lint, _q, _rows
 
 
 # -- performance -------------------------------------------------------------------------------------------

@@ -9,7 +9,18 @@ from typing import Any
 import psycopg
 
 from wedsync_db.lints.registry import (
-    ERROR, MAX_NAME_BYTES, NAMING, WARN, _COMMANDS, _IN_SCOPE, _POLICIES, Finding, Scope, _lint, _q, _rows,
+    _COMMANDS,
+    _IN_SCOPE,
+    _POLICIES,
+    ERROR,
+    MAX_NAME_BYTES,
+    NAMING,
+    WARN,
+    Finding,
+    Scope,
+    _lint,
+    _q,
+    _rows,
 )
 
 
@@ -71,7 +82,8 @@ def name_too_long(conn: psycopg.Connection[Any], scope: Scope) -> Iterable[Findi
 def _vocabulary(conn: psycopg.Connection[Any], scope: Scope) -> set[str]:
     """Return the words (split on '_') of the table, column and type names and enum labels of the scanned schemas."""
     rows = _rows(conn, f"""
-        select c.relname::text as name from pg_catalog.pg_class c join pg_catalog.pg_namespace n on n.oid = c.relnamespace
+        select c.relname::text as name from pg_catalog.pg_class c
+        join pg_catalog.pg_namespace n on n.oid = c.relnamespace
         where c.relkind in ('r', 'p', 'v', 'm', 'f') and {_IN_SCOPE}
         union select a.attname::text from pg_catalog.pg_attribute a join pg_catalog.pg_class c on c.oid = a.attrelid
         join pg_catalog.pg_namespace n on n.oid = c.relnamespace
@@ -107,7 +119,8 @@ def index_name_not_conventional(conn: psycopg.Connection[Any], scope: Scope) -> 
         if not ok:
             yield Finding("index_name_not_conventional", WARN, NAMING, _q(row["schema"], index),
                           f"Index {index} on {row['schema']}.{table} does not follow index_{table}_on_<columns>.",
-                          f"alter index {row['schema']}.{index} rename to index_{table}_on_<columns>[_where_<condition>];",
+                          f"alter index {row['schema']}.{index} rename to "
+                          f"index_{table}_on_<columns>[_where_<condition>];",
                           "index")
 
 

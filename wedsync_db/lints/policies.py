@@ -9,10 +9,23 @@ from typing import Any
 import psycopg
 
 from wedsync_db.lints.registry import (
-    API_ROLES, ERROR, INFO, PERFORMANCE, SECURITY, WARN, _COMMANDS, _GRANTEES, _IN_SCOPE, _POLICIES, Finding, Scope,
-    _lint, _q, _rows, _who,
+    _COMMANDS,
+    _GRANTEES,
+    _IN_SCOPE,
+    _POLICIES,
+    API_ROLES,
+    ERROR,
+    INFO,
+    PERFORMANCE,
+    SECURITY,
+    WARN,
+    Finding,
+    Scope,
+    _lint,
+    _q,
+    _rows,
+    _who,
 )
-
 
 # -- RLS ---------------------------------------------------------------------------------------------------
 _TABLES = f"""

@@ -9,7 +9,18 @@ from typing import Any
 import psycopg
 
 from wedsync_db.lints.registry import (
-    API_SCHEMA, ERROR, SECURITY, WARN, _GRANTEES, _IN_SCOPE, Finding, Scope, _lint, _q, _rows, _who,
+    _GRANTEES,
+    _IN_SCOPE,
+    API_SCHEMA,
+    ERROR,
+    SECURITY,
+    WARN,
+    Finding,
+    Scope,
+    _lint,
+    _q,
+    _rows,
+    _who,
 )
 
 

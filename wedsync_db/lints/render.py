@@ -11,7 +11,6 @@ from rich.table import Table
 
 from wedsync_db.lints.registry import ERROR, INFO, LEVELS, LINTS, WARN, Finding
 
-
 # -- rendering ---------------------------------------------------------------------------------------------
 _STYLE = {ERROR: "bold red", WARN: "yellow", INFO: "cyan"}
 

@@ -10,7 +10,6 @@ import psycopg
 
 from wedsync_db.lints.registry import ERROR, INFO, LINTS, WARN, Finding, Scope, lint_names
 
-
 # -- running -----------------------------------------------------------------------------------------------
 _SEVERITY = {ERROR: 0, WARN: 1, INFO: 2}
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import psycopg
@@ -82,7 +82,7 @@ def run_bench(
     started = time.perf_counter()
     doc: dict[str, Any] = {
         "profile": profile, "compare": compare, "seed_source": seed_source,
-        "started_at": datetime.now(timezone.utc).isoformat(timespec="seconds"), "targets": {},
+        "started_at": datetime.now(UTC).isoformat(timespec="seconds"), "targets": {},
         "gates": {}, "timings": {}, "advice": {}, "rows": {},
     }
     for name, url in urls.items():

@@ -205,7 +205,8 @@ QUERIES: tuple[CatalogQuery, ...] = (
     CatalogQuery(
         "couple_core_fields", COUPLE, "WedMe", "My wedding details: core fields",
         "POST /rpc/core_field_values_for_couple {p_couple_id}",
-        """select core_field_key, field_group_key, value, version from public.core_field_values_for_couple(%(couple_id)s)""",
+        ("select core_field_key, field_group_key, value, version "
+         "from public.core_field_values_for_couple(%(couple_id)s)"),
         lambda t: {"couple_id": t.couple_id}, opaque=True,
     ),
     CatalogQuery(

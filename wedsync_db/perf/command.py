@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import os
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -20,17 +20,19 @@ COMPARE_WITH = {"tiny": None, "ci": "tiny", "large": "ci", "xl": "large"}
 
 def bench_command(
     profile: Annotated[str, typer.Option(help="Seed profile to measure: tiny, ci, large or xl.")] = "ci",
-    compare: Annotated[Optional[str], typer.Option(
-        help="A smaller profile to measure too, for the scale curve (default: the next smaller; 'none' to skip).")] = None,
+    compare: Annotated[str | None, typer.Option(
+        help="A smaller profile to measure too, for the scale curve "
+             "(default: the next smaller; 'none' to skip).")] = None,
     load_seconds: Annotated[float, typer.Option(help="Length of the load run in seconds (0 skips it).")] = 20.0,
     clients: Annotated[int, typer.Option(help="Concurrent clients in the load run (1-32).")] = 4,
     runs: Annotated[int, typer.Option(help="Timed runs per query, tenant and role.")] = 20,
-    seed_source: Annotated[Optional[str], typer.Option(
-        "--seed", help="fixtures (issue 4 worlds) or perf (fast set-based seed); default fixtures if installed.")] = None,
-    database_url: Annotated[Optional[str], typer.Option(
+    seed_source: Annotated[str | None, typer.Option(
+        "--seed",
+        help="fixtures (issue 4 worlds) or perf (fast set-based seed); default fixtures if installed.")] = None,
+    database_url: Annotated[str | None, typer.Option(
         help="Measure this already seeded database instead of seeding throwaway ones (env DATABASE_URL). "
              "The load run writes rows tagged 'load-run' and only targets loopback servers.")] = None,
-    out: Annotated[Optional[Path], typer.Option(help="Output directory (default bench/results/<profile>-<time>).")] = None,
+    out: Annotated[Path | None, typer.Option(help="Output directory (default bench/results/<profile>-<time>).")] = None,
     seq_scan_max_rows: Annotated[float, typer.Option(help="Gate: largest relation a seq scan may read.")] = 1_000,
     budget_ms: Annotated[float, typer.Option(help="Gate: execution time backstop per query.")] = 1_000.0,
 ) -> None:
@@ -78,7 +80,7 @@ def bench_command(
     finally:
         if server is not None:
             server.stop()
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     paths = write_report(doc, out or Path("bench/results") / f"{profile}-{stamp}")
 
     table = Table(title=f"wedsync-db bench: {profile}" + (f" (growth vs {smaller})" if smaller else ""))

@@ -118,7 +118,7 @@ def load_tenants(conn: psycopg.Connection[Any], count: int = 40) -> list[Tenant]
         "and scc.status = 'active') and exists (select 1 from public.forms f where f.supplier_id = s.id) limit %s",
         (count,),
     ).fetchall()
-    tenants = []
+    tenants: list[Tenant] = []
     for supplier_id, clients in rows:
         try:
             tenants.append(_tenant(conn, "whale" if not tenants else "sampled", supplier_id, int(clients), as_of))
@@ -166,17 +166,15 @@ def _worker(conninfo: str, tenants: list[Tenant], queries: list[CatalogQuery], d
     with psycopg.connect(conninfo, autocommit=True) as conn:
         while time.perf_counter() < deadline:
             tenant = rng.choice(tenants)
-            if rng.random() < READ_SHARE:
-                query = rng.choice(queries)
-                name = query.name
-                action = lambda: _read(conn, query, tenant)  # noqa: E731
-            else:
-                name = rng.choice(WRITES)
-                action = lambda: _write(conn, tenant, name, run_tag)  # noqa: E731
+            query = rng.choice(queries) if rng.random() < READ_SHARE else None
+            name = query.name if query else rng.choice(WRITES)
             started = time.perf_counter()
             error = None
             try:
-                action()
+                if query:
+                    _read(conn, query, tenant)
+                else:
+                    _write(conn, tenant, name, run_tag)
             except psycopg.Error as exc:
                 error = f"{type(exc).__name__}: {str(exc).splitlines()[0]}"
                 if conn.closed:

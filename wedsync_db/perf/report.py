@@ -7,8 +7,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from wedsync_db.report import markdown_to_html
 from wedsync_db.perf import svg
+from wedsync_db.report import markdown_to_html
 
 TARGETS = {"median_ms": 10.0, "p99_ms": 50.0, "rls_overhead": 1.5, "growth_per_10x": 2.0, "load_p99_ms": 100.0}
 

@@ -114,7 +114,8 @@ from public.forms as f"""),
 insert into public.field_mappings (supplier_id, form_id, form_field_key, core_field_id, allow_override)
 select f.supplier_id, f.id, cf.key, cf.id, cf.position %% 2 = 0
 from public.forms as f
-cross join lateral (select id, key, position from public.core_fields where not is_sensitive order by position limit 6) cf"""),
+cross join lateral (select id, key, position from public.core_fields where not is_sensitive
+                    order by position limit 6) cf"""),
     ("form_responses", """
 insert into public.form_responses (supplier_id, form_version_id, couple_id, client_id, status, answers,
                                    submitted_at, created_at)
@@ -151,10 +152,12 @@ select c.supplier_id, j.id, c.id,
        now() + ((abs(hashtext(c.id::text || 'n')) %% 43200 - 2880) || ' minutes')::interval
 from public.clients as c join public.customer_journeys as j on j.supplier_id = c.supplier_id"""),
     ("partitions", """
-select public.create_monthly_partitions('activities', (date_trunc('month', now()) - make_interval(months => %(M)s))::date,
+select public.create_monthly_partitions('activities',
+                                        (date_trunc('month', now()) - make_interval(months => %(M)s))::date,
                                         %(M)s + 3),
        public.create_monthly_partitions('analytics_events',
-                                        (date_trunc('month', now()) - make_interval(months => %(M)s))::date, %(M)s + 3)"""),
+                                        (date_trunc('month', now()) - make_interval(months => %(M)s))::date,
+                                        %(M)s + 3)"""),
     ("activities", """
 insert into public.activities (supplier_id, actor_user_id, client_id, couple_id, action, entity_type, entity_id,
                                created_at)

@@ -18,7 +18,8 @@ def run_gates(url: str, directory: Path, *, console: Console, profile: str = "ci
     """Gate every catalog query for the whale and the small tenant, time it, load-test; write perf/ and summarise."""
     doc: dict[str, Any] = run_bench(
         urls={profile: url}, profile=profile, compare=None, seed_source="fixtures", runs=runs,
-        load_seconds=load_seconds, clients=clients, config=GateConfig(), log=lambda m: console.print(f"  [dim]{m}[/dim]"),
+        load_seconds=load_seconds, clients=clients, config=GateConfig(),
+        log=lambda m: console.print(f"  [dim]{m}[/dim]"),
     )
     write_report(doc, directory / "perf")
     gates = doc["gates"][profile]

@@ -66,7 +66,7 @@ def lines(title: str, xs: list[float], series: dict[str, list[float]], *, x_labe
         out.append(f'<text x="{px(x):.1f}" y="{height + 46}" text-anchor="middle" fill="#666">{x:g}</text>')
     for j, (name, values) in enumerate(series.items()):
         color = PALETTE[j % len(PALETTE)]
-        points = " ".join(f"{px(x):.1f},{py(v):.1f}" for x, v in zip(xs, values))
+        points = " ".join(f"{px(x):.1f},{py(v):.1f}" for x, v in zip(xs, values, strict=False))
         out.append(f'<polyline points="{points}" fill="none" stroke="{color}" stroke-width="2"/>')
         out.append(f'<text x="{left + width + 8}" y="{40 + j * 14}" fill="{color}">{escape(name)}</text>')
     out.append("</svg>")

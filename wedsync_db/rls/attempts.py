@@ -131,11 +131,11 @@ class Judged:
     cells: list[tuple[str, str, str]]
 
 
-def _group(world_rows: Iterable[dict[str, Any]], col: str) -> dict[str, int]:
-    out: dict[str, int] = {}
+def _group(world_rows: Iterable[dict[str, Any]], col: str) -> dict[str | None, int]:
+    out: dict[str | None, int] = {}
     for r in world_rows:
         key = None if r.get(col) is None else str(r[col]).lower() if isinstance(r[col], bool) else str(r[col])
-        out[key] = out.get(key, 0) + 1  # type: ignore[index]
+        out[key] = out.get(key, 0) + 1
     return out
 
 
@@ -222,7 +222,6 @@ def execute(conn: psycopg.Connection[Any], attempt: Attempt, before: str | None 
 def judge(oracle: Oracle, attempt: Attempt, outcome: Outcome, expectation: Expectation | None = None) -> Judged:
     """Compare what PostgreSQL did with what the oracle wants."""
     e = expectation or expect(oracle, attempt)
-    v = e.verdict
     caller = Caller.of(attempt.actor)
     row = attempt.new if attempt.command == "insert" else attempt.target
     command = "update" if attempt.command == "upsert" else attempt.command

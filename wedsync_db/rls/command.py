@@ -11,11 +11,11 @@ import psycopg
 import typer
 from rich.console import Console
 
+from wedsync_db.report import Case, StepResult
 from wedsync_db.rls.attempts import fingerprints_of
 from wedsync_db.rls.completion import Completion, complete
 from wedsync_db.rls.coverage import Coverage
 from wedsync_db.rls.oracle import Oracle
-from wedsync_db.report import Case, StepResult
 from wedsync_db.rls.report import heatmap_fragment, markdown, write_report
 from wedsync_db.rls.reproducer import render
 from wedsync_db.rls.world import World, snapshot

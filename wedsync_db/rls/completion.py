@@ -51,7 +51,7 @@ class RelationIndex:
         self.oracle = oracle
         w = oracle.world
         self.roles: dict[str, dict[str, list[str]]] = {}  # live supplier -> live role -> users
-        for (s, u), tm in sorted(w.team_rows.items()):
+        for (s, u), _tm in sorted(w.team_rows.items()):
             role = w.team_role(u, s)
             if role is not None:
                 self.roles.setdefault(s, {}).setdefault(role, []).append(u)
@@ -102,7 +102,8 @@ class RelationIndex:
         return self.strangers  # a relation this index does not know: try a sample of users
 
     def pairs(self, table: str, relation: str, rng: random.Random) -> Iterator[tuple[Actor, dict[str, Any]]]:
-        """(actor, row) pairs of ``table`` in which the actor stands in ``relation`` to the row, rows in seeded order."""
+        """(actor, row) pairs of ``table`` in which the actor stands in ``relation`` to the row, rows in seeded
+        order."""
         rows = self.oracle.world.tables.get(table, [])
         if relation in ("anon", "service_role"):
             actor = Actor.anon() if relation == "anon" else Actor.service_role()

@@ -9,8 +9,9 @@ from __future__ import annotations
 import random
 import time
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol, Sequence, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from wedsync_db.impersonate import Actor
 from wedsync_db.rls.attempts import GENERATED, Attempt
@@ -65,7 +66,8 @@ def tenant_columns(matrix: AccessMatrix, table: str) -> list[str]:
 
 
 def personas(world: World, users: Sequence[str] | None = None) -> list[Actor]:
-    """Every caller worth trying: anon, each user (or ``users``), service_role, and bad callers. Simplest first (anon)."""
+    """Every caller worth trying: anon, each user (or ``users``), service_role, and bad callers. Simplest first
+    (anon)."""
     out = [Actor.anon()]
     for u in (world.users() if users is None else users):
         out.append(Actor.user(u, label=f"user:{u}"))
@@ -93,7 +95,8 @@ def key_users(world: World, *, seed: int = 0, extra: int = 4, teams: int = 3) ->
     One user of each team role on every soft-deleted supplier and on ``teams`` live ones (those named by the
     rarest rows first, then the biggest teams), users named by the rarest rows (a review's author), up to three
     soft-deleted team members, dual-role users (team and partner) and freelancers (on two or more teams), a
-    partner of a couple per connection status and of a soft-deleted couple, two strangers (no team, no couple), plus ``extra`` users picked at random with ``seed``.
+    partner of a couple per connection status and of a soft-deleted couple, two strangers (no team, no couple),
+    plus ``extra`` users picked at random with ``seed``.
     """
     picked: list[str] = []
 
@@ -116,7 +119,7 @@ def key_users(world: World, *, seed: int = 0, extra: int = 4, teams: int = 3) ->
     # suppliers and users named by the rarest rows (a review, a purchase) first: their relations exist nowhere else
     n_suppliers = len(world.tables.get("suppliers", []))
     rarity: dict[str, int] = {}
-    for t, rows in sorted(world.tables.items(), key=lambda tr: len(tr[1])):
+    for rows in sorted(world.tables.values(), key=len):
         if not 0 < len(rows) < n_suppliers:
             continue
         for r in rows[:1]:
@@ -130,25 +133,25 @@ def key_users(world: World, *, seed: int = 0, extra: int = 4, teams: int = 3) ->
         if not world.live_supplier(key[0]) or key[0] in live[:teams] or key[0] in rarity:
             take(by_role[key])
     partners: dict[str, list[str]] = {}
-    for c in world.tables.get("couples", []):
-        for u in (c["partner_one_user_id"], c["partner_two_user_id"]):
+    for couple in world.tables.get("couples", []):
+        for u in (couple["partner_one_user_id"], couple["partner_two_user_id"]):
             if u is not None:
-                partners.setdefault(u, []).append(c["id"])
+                partners.setdefault(u, []).append(couple["id"])
     freelancers = [u for u in sorted(memberships) if len(memberships[u]) > 1]
     dual = [u for u in sorted(memberships) if u in partners]
     for u in freelancers[:3] + dual[:3]:
         take(u)
     statuses: dict[Any, str] = {}
     for conn in world.tables.get("supplier_client_connections", []):
-        key = (conn["status"], conn["deleted_at"] is None)
-        statuses.setdefault(key, conn["couple_id"])
+        status_key = (conn["status"], conn["deleted_at"] is None)
+        statuses.setdefault(status_key, conn["couple_id"])
     for couple_id in statuses.values():
-        c = world.row("couples", couple_id)
-        if c is not None:
-            take(c["partner_one_user_id"])
-    for c in world.tables.get("couples", []):
-        if c["deleted_at"] is not None:
-            take(c["partner_one_user_id"])
+        found = world.row("couples", couple_id)
+        if found is not None:
+            take(found["partner_one_user_id"])
+    for couple in world.tables.get("couples", []):
+        if couple["deleted_at"] is not None:
+            take(couple["partner_one_user_id"])
             break
     strangers = [u for u in world.users() if u not in memberships and u not in partners
                  and not any(k[1] == u for k in world.team_rows)]
@@ -184,7 +187,8 @@ def _donor_value(world: World, table: str, col: str, ch: Chooser) -> Any:
 
 
 def _apply_insert_triggers(world: World, table: str, new: dict[str, Any]) -> None:
-    """Mirror before-insert triggers that change policy columns (reviews take supplier and template from the purchase)."""
+    """Mirror before-insert triggers that change policy columns (reviews take supplier and template from the
+    purchase)."""
     if table == "reviews":
         p = world.row("template_purchases", new.get("purchase_id"))
         if p and p["template_id"] and p["buyer_supplier_id"]:
@@ -234,7 +238,8 @@ def write_attempt(
         if col in new and (plain or ch.flip()) and uid is not None:
             new[col] = uid
             shape = "as_caller"
-    if not plain and ch.flip():  # foreign keys into another row's tenant (another supplier, couple, version, purchase ...)
+    # foreign keys into another row's tenant (another supplier, couple, version, purchase ...)
+    if not plain and ch.flip():
         fks = [c for c in new if c.endswith("_id") and c != "id"]
         if fks:
             col = ch.choice(fks)

@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import random
 import re
-from dataclasses import dataclass
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import psycopg
@@ -53,7 +53,9 @@ class Mutant:
         return f"{self.table}:{self.kind}:{self.policy}"
 
 
-def _recreate(table: str, name: str, cmd: str, roles: list[str], qual: str | None, check: str | None) -> tuple[str, ...]:
+def _recreate(
+    table: str, name: str, cmd: str, roles: list[str], qual: str | None, check: str | None
+) -> tuple[str, ...]:
     t = f"public.{table}"
     parts = [f"create policy {name} on {t} as permissive for {cmd.lower()} to {', '.join(roles)}"]
     if qual is not None:
@@ -120,9 +122,11 @@ def mutants_for(conn: psycopg.Connection[Any], table: str) -> list[Mutant]:
         # the status check removed from every connection helper at once (one alone can be masked by another)
         ddl = []
         for h in helpers:
-            fdef = conn.execute(
+            found = conn.execute(
                 "select pg_get_functiondef(p.oid) from pg_proc p join pg_namespace n on n.oid = p.pronamespace"
-                " where n.nspname = 'private' and p.proname = %s", (h,)).fetchone()[0]
+                " where n.nspname = 'private' and p.proname = %s", (h,)).fetchone()
+            assert found is not None, f"private.{h} is missing"
+            fdef = found[0]
             weakened = re.sub(r"scc\.status\s*=\s*'active'(::[a-z_.]+)?", "true", fdef)
             if weakened != fdef:
                 ddl.append(weakened)
@@ -151,10 +155,11 @@ def run_mutant(conn: psycopg.Connection[Any], oracle: Oracle, mutant: Mutant, *,
     total = 0
     try:
         for statement in mutant.ddl:
-            conn.execute(sql.SQL(statement))  # type: ignore[arg-type]
+            conn.execute(sql.SQL(statement))
         fps = fingerprints_of(conn, [mutant.table])
         for actor in actors if actors is not None else personas(oracle.world):
-            attempts = [a for a in actor_attempts(oracle, actor, ch, writes=1, max_rows=max_rows, tables=[mutant.table])]
+            attempts = [a for a in actor_attempts(oracle, actor, ch, writes=1, max_rows=max_rows,
+                                                  tables=[mutant.table])]
             judged = run_batch(conn, oracle, actor, attempts, fps)
             total += len(judged)
             bad = next((j for j in judged if not j.passed), None)

@@ -196,7 +196,7 @@ class Oracle:
             return Verdict(OK, "service_role bypasses RLS")
         by = self.admitting(caller, table, "insert", new, "check")
         if not by:
-            return Verdict(DENIED, "no insert rule admits the new row", spec.policies("insert"))
+            return Verdict(DENIED, "no insert rule admits the new row", tuple(spec.policies("insert")))
         if returning and not self.can_select(caller, table, new):
             return Verdict(DENIED, "RETURNING: new row passes no select rule", tuple(spec.policies("select")))
         return Verdict(OK, "admitted", tuple(by))
@@ -239,8 +239,9 @@ class Oracle:
     ) -> Verdict:
         """INSERT ... ON CONFLICT (id) DO UPDATE SET ``columns`` hitting the stored row ``old``.
 
-        PostgreSQL: the INSERT check applies to the proposed row (measured: even when it conflicts); on conflict the stored row must pass the
-        UPDATE and SELECT rules (else an error, not a skip), and the new row the UPDATE check and SELECT rules.
+        PostgreSQL: the INSERT check applies to the proposed row (measured: even when it conflicts); on conflict
+        the stored row must pass the UPDATE and SELECT rules (else an error, not a skip), and the new row the
+        UPDATE check and SELECT rules.
         """
         spec = self.matrix[table]
         if not (self.has_grant(caller, table, "insert") and self.has_grant(caller, table, "update", columns)
@@ -250,7 +251,7 @@ class Oracle:
             return Verdict(OK, "service_role bypasses RLS")
         # Observed on PostgreSQL 15: the INSERT check applies to the proposed row even when it conflicts.
         if not self.admitting(caller, table, "insert", new, "check"):
-            return Verdict(DENIED, "proposed row passes no insert rule", spec.policies("insert"))
+            return Verdict(DENIED, "proposed row passes no insert rule", tuple(spec.policies("insert")))
         if not self.admitting(caller, table, "update", old, "when") or not self.can_select(caller, table, old):
             return Verdict(DENIED, "ON CONFLICT: stored row passes no update/select rule",
                            tuple(spec.policies("update") + spec.policies("select")))

@@ -102,7 +102,7 @@ def setup_rows(oracle: Oracle, judged: Judged) -> list[tuple[str, dict[str, Any]
     for c in w.tables.get("supplier_client_connections", []):
         if c["supplier_id"] in suppliers and c["couple_id"] in couples:
             take("supplier_client_connections", c)
-    for table, row in list(picked.values()):  # users the setup rows point at
+    for _table, row in list(picked.values()):  # users the setup rows point at
         for col in ("created_by", "user_id", "partner_one_user_id", "partner_two_user_id"):
             if row.get(col):
                 take("auth.users", w.row("auth.users", row[col]))
@@ -114,14 +114,12 @@ def setup_rows(oracle: Oracle, judged: Judged) -> list[tuple[str, dict[str, Any]
 
 def render(oracle: Oracle, judged: Judged) -> str:
     """The full report of one failing attempt (format snapshot-tested in tests/snapshots)."""
-    a, e, o = judged.attempt, judged.expectation, judged.outcome
+    a, e = judged.attempt, judged.expectation
     query, params = a.statement()
     statement = query.as_string(None) if hasattr(query, "as_string") else str(query)
     for p in params:
         statement = statement.replace("%s", named_literal(p.obj if isinstance(p, Jsonb) else p, oracle.world), 1)
     lines = ["Failing access attempt:", f"-- {a.describe()}", f"-- {judged.why}", "", "-- setup (as the superuser)"]
-    if a.table == "users":
-        pass
     for table, row in setup_rows(oracle, judged):
         if table == "auth.users":
             row = {k: row[k] for k in ("id", "email", "aud", "role") if k in row}
@@ -131,8 +129,8 @@ def render(oracle: Oracle, judged: Judged) -> str:
         "",
         "begin;",
         *([f"-- as {caller}"] if caller else []),
-        "select set_config('role', {}, true), set_config('request.jwt.claims', {}, true);".format(
-            literal(a.actor.role), literal(a.actor.claims_json())),
+        f"select set_config('role', {literal(a.actor.role)}, true), "
+        f"set_config('request.jwt.claims', {literal(a.actor.claims_json())}, true);",
         statement + ";",
         "rollback;",
         "",

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import psycopg
@@ -32,7 +32,7 @@ USERS = [
     "dual",
     "partner1", "partner2", "partner3", "partner4", "stranger",
 ]
-NOW = datetime.now(timezone.utc).replace(microsecond=0)
+NOW = datetime.now(UTC).replace(microsecond=0)
 LAST_MONTH = (NOW.replace(day=1) - timedelta(days=3))
 DELETED = NOW - timedelta(days=1)
 

@@ -16,14 +16,21 @@ import psycopg
 from wedsync_db.impersonate import Actor
 from wedsync_db.rls.attempts import Attempt, Judged, run_batch
 from wedsync_db.rls.generate import (
-    WRITE_COMMANDS, RandomChooser, personas, read_attempts, tenant_columns, write_attempt,
+    WRITE_COMMANDS,
+    RandomChooser,
+    personas,
+    read_attempts,
+    tenant_columns,
+    write_attempt,
 )
 from wedsync_db.rls.oracle import Caller, Oracle
 
 READ_ROWS = 5_000  # tables bigger than this are read through a sample of ids, not as a whole
 
 
-def target_pool(oracle: Oracle, table: str, *, seed: int = 0, per_tenant: int = 2, cap: int = 200) -> list[dict[str, Any]]:
+def target_pool(
+    oracle: Oracle, table: str, *, seed: int = 0, per_tenant: int = 2, cap: int = 200
+) -> list[dict[str, Any]]:
     """A seeded sample of a table: up to ``per_tenant`` rows per value of each tenant column, ``cap`` rows at most.
 
     Memoised per (table, seed); a table of at most ``cap`` rows is returned whole.

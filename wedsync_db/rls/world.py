@@ -42,7 +42,7 @@ def snapshot(conn: psycopg.Connection[Any]) -> dict[str, list[dict[str, Any]]]:
         cols = [d.name for d in cur.description or []]
         jsonb = {d.name for d in cur.description or [] if d.type_code == JSONB_OID}
         out[name] = [
-            {c: (Jsonb(v) if c in jsonb and v is not None else normalise(v)) for c, v in zip(cols, row)}
+            {c: (Jsonb(v) if c in jsonb and v is not None else normalise(v)) for c, v in zip(cols, row, strict=True)}
             for row in cur.fetchall()
         ]
     return out
@@ -106,7 +106,7 @@ class World:
                 if u == user_id and (role := self.team_role(u, s)) is not None
                 and ROLE_RANK[role] >= ROLE_RANK[min_role]
             ]
-        return self._memo[key]  # type: ignore[no-any-return]
+        return self._memo[key]
 
     def couples_of(self, user_id: str | None) -> list[str]:
         """Live couples of which the user is a partner."""
@@ -118,7 +118,7 @@ class World:
                 c["id"] for c in self.tables.get("couples", [])
                 if c["deleted_at"] is None and user_id in (c["partner_one_user_id"], c["partner_two_user_id"])
             ]
-        return self._memo[key]  # type: ignore[no-any-return]
+        return self._memo[key]
 
     def rows_where(self, table: str, column: str, value: Any) -> list[dict[str, Any]]:
         """Rows of ``table`` whose ``column`` equals ``value`` (an index built on first use)."""
@@ -128,7 +128,7 @@ class World:
             for r in self.tables.get(table, []):
                 index.setdefault(r.get(column), []).append(r)
             self._memo[key] = index
-        return self._memo[key].get(value, []) if value is not None else []  # type: ignore[no-any-return]
+        return self._memo[key].get(value, []) if value is not None else []
 
     def teammates_of(self, user_id: str | None) -> set[str]:
         """Users with a live membership on any live team the user belongs to (the ``teammate`` relation)."""
@@ -136,7 +136,7 @@ class World:
         if key not in self._memo:
             mine = set(self.suppliers_of(user_id, "viewer"))
             self._memo[key] = {u for (s, u), tm in self.team_rows.items() if s in mine and tm["deleted_at"] is None}
-        return self._memo[key]  # type: ignore[no-any-return]
+        return self._memo[key]
 
     def is_active(self, supplier_id: Any, couple_id: Any) -> bool:
         return (str(supplier_id), str(couple_id)) in self.active

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from wedsync_db.errors import ServerUnavailable
 from wedsync_db.server.base import with_database
 
@@ -29,7 +31,7 @@ class ContainerServer:
     def __init__(self, image: str = "postgres:15") -> None:
         self.image = image
         self.is_supabase = image.startswith("supabase/postgres")
-        self._container = None
+        self._container: Any = None  # a testcontainers PostgresContainer once started
         self._url = ""
 
     def start(self) -> None:

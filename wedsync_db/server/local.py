@@ -19,6 +19,7 @@ import subprocess
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import psycopg
 
@@ -137,7 +138,7 @@ class LocalServer:
         self.persistent = data_dir is not None
         self.port = port or _free_port()
         self.settings = {**TEST_SETTINGS, **(extra_settings or {})}
-        self._process: subprocess.Popen[bytes] | None = None
+        self._process: subprocess.Popen[Any] | None = None
         self._base = Path(data_dir).resolve() if data_dir else Path(tempfile.mkdtemp(prefix=_TEMP_PREFIX))
         self.data_dir = self._base / "data"
         self.socket_dir = self._base / "socket"
@@ -159,13 +160,13 @@ class LocalServer:
             ) from error
         return entry.pw_uid, entry.pw_gid
 
-    def _as_server_user(self) -> dict[str, object]:
+    def _as_server_user(self) -> dict[str, Any]:
         if self._uid is None:
             return {}
         return {"user": self._uid, "group": self._gid, "extra_groups": []}
 
     def _chown(self, path: Path) -> None:
-        if self._uid is not None:
+        if self._uid is not None and self._gid is not None:
             os.chown(path, self._uid, self._gid)
 
     # -- lifecycle --------------------------------------------------------------------------
@@ -258,7 +259,8 @@ class LocalServer:
                 last_error = str(error).strip()
                 time.sleep(0.05)
         self.stop()
-        raise ServerStartError(self._failure(f"postgres did not accept connections within {timeout:.0f} s: {last_error}"))
+        raise ServerStartError(
+            self._failure(f"postgres did not accept connections within {timeout:.0f} s: {last_error}"))
 
     def _failure(self, headline: str, extra: str = "") -> str:
         try:
