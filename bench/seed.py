@@ -148,7 +148,8 @@ def main(args: list[str]) -> None:
     options = parse_args(args)
     replay, profiles = options.replay, options.profiles
     console = Console(width=None if sys.stdout.isatty() else 170)
-    server = LocalServer(extra_settings=BULK_LOAD_SETTINGS if options.wal_level == "minimal" else {})
+    # On disk: large holds ~7 GB and xl ~45 GB, too much for memory (wedsync_db/server/placement.py).
+    server = LocalServer(extra_settings=BULK_LOAD_SETTINGS if options.wal_level == "minimal" else {}, in_memory=False)
     server.start()
     janitor = Janitor(server)
     template = janitor.build_migrated("bench_seed")

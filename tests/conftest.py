@@ -8,6 +8,8 @@ import pytest
 from hypothesis import HealthCheck, Phase, settings
 from hypothesis.database import DirectoryBasedExampleDatabase
 
+from wedsync_db.config import Settings
+
 # Database tests are slower than Hypothesis expects, and function-scoped fixtures run once for all
 # examples by design here (each example isolates itself with a savepoint), so those checks are noise.
 _SUPPRESSED = [HealthCheck.too_slow, HealthCheck.function_scoped_fixture, HealthCheck.data_too_large]
@@ -35,6 +37,14 @@ FIXED_SEED_AS_OF = "2025-06-14"
 
 def pytest_configure(config: pytest.Config) -> None:
     os.environ.setdefault("WEDSYNC_SEED_AS_OF", FIXED_SEED_AS_OF)
+
+
+@pytest.fixture(scope="session")
+def wedsync_settings() -> Settings:
+    """The harness settings from the environment; a nightly run keeps its server on disk (it loads ~7 GB)."""
+    if os.environ.get("WEDSYNC_NIGHTLY") == "1":
+        return Settings.from_env(in_memory=False)
+    return Settings.from_env()
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

@@ -40,6 +40,9 @@ class Settings:
     auto_grants: bool = True
     """Supabase's classic default privileges on schema public; False emulates the 2026 'no automatic grants' mode."""
     extra_server_settings: dict[str, str] = field(default_factory=dict)
+    in_memory: bool | None = None
+    """A temporary local cluster in memory (True), on disk (False), or None: WEDSYNC_DB_IN_MEMORY, then memory
+    when a tmpfs has room (wedsync_db/server/placement.py)."""
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:

@@ -76,12 +76,13 @@ def step_server(ctx: JobContext) -> StepResult:
     if ctx.ephemeral:
         from wedsync_db.server.local import LocalServer
 
-        server = LocalServer(pg_bindir=ctx.settings.pg_bindir, os_user=ctx.settings.os_user)
+        server = LocalServer(pg_bindir=ctx.settings.pg_bindir, os_user=ctx.settings.os_user,
+                             in_memory=ctx.settings.in_memory)
         server.start()
     else:
         server = ensure_dev_server(ctx.settings, ctx.data_dir)
     ctx.server = server
-    where = "temporary cluster" if ctx.ephemeral else str(server.data_dir)
+    where = server.location()
     return StepResult("server", "passed", f"PostgreSQL {server.binaries.major} on 127.0.0.1:{server.port} ({where})",
                       metrics={"port": server.port, "major": server.binaries.major})
 

@@ -19,8 +19,11 @@ def fresh_db(janitor, template_db):
 
 @pytest.fixture(scope="session")
 def bulk_server() -> Iterator[BulkServer]:
-    """A server of its own (the session's runs wal_level = logical), started only for the tests that ask."""
-    server = LocalServer(extra_settings=BULK_LOAD_SETTINGS)
+    """A server of its own (the session's runs wal_level = logical), started only for the tests that ask.
+
+    On disk: the nightly test loads the large profile into it (~7 GB), too much for memory.
+    """
+    server = LocalServer(extra_settings=BULK_LOAD_SETTINGS, in_memory=False)
     server.start()
     janitor = Janitor(server)
     try:

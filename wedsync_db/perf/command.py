@@ -64,7 +64,8 @@ def bench_command(
             from wedsync_db.janitor import Janitor, unique_name
             from wedsync_db.server.local import LocalServer
 
-            server = LocalServer()
+            # large and xl hold GBs: on disk; smaller profiles where the harness's default puts them
+            server = LocalServer(in_memory=False if profile in ("large", "xl") else None)
             server.start()
             janitor = Janitor(server)
             template = janitor.build_migrated("bench")

@@ -23,13 +23,13 @@ def make_server(settings: Settings) -> Server:
     if settings.server == "local":
         return LocalServer(
             pg_bindir=settings.pg_bindir, os_user=settings.os_user, data_dir=settings.data_dir,
-            extra_settings=settings.extra_server_settings,
+            extra_settings=settings.extra_server_settings, in_memory=settings.in_memory,
         )
     tried = []
     try:
         return LocalServer(
             pg_bindir=settings.pg_bindir, os_user=settings.os_user, data_dir=settings.data_dir,
-            extra_settings=settings.extra_server_settings,
+            extra_settings=settings.extra_server_settings, in_memory=settings.in_memory,
         )
     except ServerUnavailable as error:
         tried.append(f"local: {error}")

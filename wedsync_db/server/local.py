@@ -24,6 +24,7 @@ from typing import Any
 import psycopg
 
 from wedsync_db.errors import ServerStartError, ServerUnavailable
+from wedsync_db.server import placement
 from wedsync_db.server.base import with_database
 from wedsync_db.server.binaries import Binaries, find_binaries
 
@@ -85,7 +86,8 @@ def _clean_environment(binaries: Binaries) -> dict[str, str]:
 def remove_stale_clusters() -> list[Path]:
     """Remove temporary clusters left by harness processes that no longer exist; return what was removed."""
     removed = []
-    for path in Path(tempfile.gettempdir()).glob(f"{_TEMP_PREFIX}*"):
+    candidates = [path for parent in placement.candidate_directories() for path in parent.glob(f"{_TEMP_PREFIX}*")]
+    for path in candidates:
         owner_file = path / "harness.pid"
         try:
             owner = int(owner_file.read_text())
@@ -124,7 +126,10 @@ class LocalServer:
         data_dir: Path | None = None,
         port: int | None = None,
         extra_settings: dict[str, str] | None = None,
+        in_memory: bool | None = None,
     ) -> None:
+        """:param in_memory: for a temporary cluster, True puts it in memory (a tmpfs), False on disk, None lets
+            WEDSYNC_DB_IN_MEMORY decide and then memory when it has room (``wedsync_db.server.placement``)."""
         binaries, tried = find_binaries(pg_bindir)
         if binaries is None:
             raise ServerUnavailable(
@@ -139,7 +144,11 @@ class LocalServer:
         self.port = port or _free_port()
         self.settings = {**TEST_SETTINGS, **(extra_settings or {})}
         self._process: subprocess.Popen[Any] | None = None
-        self._base = Path(data_dir).resolve() if data_dir else Path(tempfile.mkdtemp(prefix=_TEMP_PREFIX))
+        if data_dir:
+            self._base = Path(data_dir).resolve()
+        else:
+            self._base = Path(tempfile.mkdtemp(prefix=_TEMP_PREFIX, dir=placement.parent_directory(in_memory)))
+        self.in_memory = placement.is_in_memory(self._base)
         self.data_dir = self._base / "data"
         self.socket_dir = self._base / "socket"
         self.log_file = self._base / "server.log"
@@ -300,6 +309,12 @@ class LocalServer:
 
     def url(self, dbname: str | None = None) -> str:
         return with_database(f"postgresql://postgres@127.0.0.1:{self.port}/postgres", dbname or "postgres")
+
+    def location(self) -> str:
+        """Where the cluster lives, for people: its data directory, or a temporary cluster in memory or on disk."""
+        if self.persistent:
+            return str(self.data_dir)
+        return f"temporary cluster {'in memory' if self.in_memory else 'on disk'}, {self._base}"
 
 
 _handler_installed = False
