@@ -1,3 +1,4 @@
-"""Root conftest: registers the wedsync-db pytest plugins (server, template, clones; seeded templates and worlds)."""
+"""Root conftest: registers the wedsync-db pytest plugins (server, template, clones; seeded templates and worlds)
+and the RLS fixtures that tests/rls and tests/quality share (tests/rls/seeded.py)."""
 
-pytest_plugins = ["wedsync_db.pytest_plugin", "wedsync_db.pytest_seeded"]
+pytest_plugins = ["wedsync_db.pytest_plugin", "wedsync_db.pytest_seeded", "tests.rls.seeded"]

@@ -1,20 +1,9 @@
-"""RLS fixtures: see tests/rls/seeded.py (shared with tests/quality)."""
+"""RLS tests: the attempt count in the terminal summary. The fixtures are in tests/rls/seeded.py, registered by the
+root conftest.py (tests/quality uses them too)."""
 
 import pytest
 
-from tests.rls.seeded import (  # noqa: F401
-    RLS_ATTEMPTS,
-    fresh_rls_db_url,
-    oracle,
-    rls_conn,
-    rls_counter,
-    rls_db_url,
-    rls_template,
-    rls_world,
-    tiny_conn,
-    tiny_fingerprints,
-    tiny_oracle,
-)
+from tests.rls.seeded import RLS_ATTEMPTS
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:

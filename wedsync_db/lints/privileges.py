@@ -52,25 +52,30 @@ def security_definer_view(conn: psycopg.Connection[Any], scope: Scope) -> Iterab
 def materialized_view_granted(conn: psycopg.Connection[Any], scope: Scope) -> Iterable[Finding]:
     """A materialized view an API role may read (splinter 0016, any scanned schema): materialized views have no
     RLS, so the role sees every tenant's rows. ERROR (DESIGN.md: only through something that filters by caller)."""
-    for row in _granted_relations(conn, scope, "m"):
-        if row["grantees"]:
-            name = _q(row["schema"], row["name"])
-            yield Finding("materialized_view_granted", ERROR, SECURITY, name,
-                          f"Materialized view {name} is readable by {_who(row['grantees'])} and has no RLS.",
-                          f"revoke all on {name} from anon, authenticated; expose it through a security-invoker "
-                          "function or view that filters by the caller.", "materialized view")
+    yield from _granted_without_rls(conn, scope, "m", "materialized_view_granted", "Materialized view {} is "
+                                    "readable by {} and has no RLS.", "expose it through a security-invoker "
+                                    "function or view that filters by the caller.", "materialized view")
 
 
 @_lint("foreign_table_granted", SECURITY, ERROR, "Foreign table reachable by API roles")
 def foreign_table_granted(conn: psycopg.Connection[Any], scope: Scope) -> Iterable[Finding]:
     """A foreign table an API role holds privileges on (splinter 0017): foreign tables cannot have RLS.
     ERROR: same hole as a materialized view."""
-    for row in _granted_relations(conn, scope, "f"):
+    yield from _granted_without_rls(conn, scope, "f", "foreign_table_granted",
+                                    "Foreign table {} is reachable by {} and cannot have RLS.", "", "foreign table")
+
+
+def _granted_without_rls(conn: psycopg.Connection[Any], scope: Scope, relkind: str, code: str, message: str,
+                         remedy: str, object_type: str) -> Iterable[Finding]:
+    """An ERROR per relation of ``relkind`` (a kind that cannot have RLS) on which an API role holds privileges.
+
+    ``message`` has two ``{}``: the relation and who holds privileges; the fix revokes them, then says ``remedy``.
+    """
+    for row in _granted_relations(conn, scope, relkind):
         if row["grantees"]:
             name = _q(row["schema"], row["name"])
-            yield Finding("foreign_table_granted", ERROR, SECURITY, name,
-                          f"Foreign table {name} is reachable by {_who(row['grantees'])} and cannot have RLS.",
-                          f"revoke all on {name} from anon, authenticated;", "foreign table")
+            fix = f"revoke all on {name} from anon, authenticated;" + (f" {remedy}" if remedy else "")
+            yield Finding(code, ERROR, SECURITY, name, message.format(name, _who(row["grantees"])), fix, object_type)
 
 
 def _privilege_holders(conn: psycopg.Connection[Any], scope: Scope, privilege: str) -> list[dict[str, Any]]:
