@@ -104,10 +104,13 @@ def step_migrate(ctx: JobContext) -> StepResult:
 
 def step_seed(ctx: JobContext) -> StepResult:
     try:
+        from fixtures.checksum import world_fingerprint
         from fixtures.load import seed_database
+        from fixtures.world import build_world
     except ImportError:
         return StepResult("seed", "skipped", "fixtures.load is not available in this checkout")
-    summary = seed_database(ctx.url, ctx.profile, seed=ctx.seed, mode="replace", progress=True)
+    world = build_world(ctx.profile, seed=ctx.seed)
+    summary = seed_database(ctx.url, world, mode="replace", progress=True)
     ctx.state["seed_summary"] = summary
     with psycopg.connect(ctx.url, autocommit=True) as conn:
         # What the backend does after a bulk load: dashboards refreshed, planner statistics current.
@@ -121,10 +124,13 @@ def step_seed(ctx: JobContext) -> StepResult:
         table = step_name.split(" ")[0]  # "audit_log <- clients" counts towards audit_log
         if count and not table.startswith("("):
             per_table[table] = per_table.get(table, 0) + count
-    rows = ["| table | rows |", "| --- | ---: |"]
+    replay = f"wedsync-db seed --profile {ctx.profile} --seed {ctx.seed} --as-of {world.as_of} --fingerprint"
+    rows = [f"World fingerprint `{world_fingerprint(world)}`, as of {world.as_of}: `{replay}` loads the same "
+            "rows and prints the same fingerprint on any machine with the same constraints.txt.", "",
+            "| table | rows |", "| --- | ---: |"]
     rows += [f"| {table} | {count:,} |" for table, count in sorted(per_table.items())]
     return StepResult("seed", "passed", text, details_markdown="\n".join(rows),
-                      metrics={"rows": total, "seconds": seconds})
+                      metrics={"rows": total, "seconds": seconds, "as_of": str(world.as_of)})
 
 
 def step_lint(ctx: JobContext, directory: Path) -> StepResult:

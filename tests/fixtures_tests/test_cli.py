@@ -27,3 +27,13 @@ def test_seed_refuses_then_replaces(seeded_db_url):
                                         "--no-progress", "--as-of", "2025-06-14"])
     assert replaced.exit_code == 0, replaced.output
     assert "total" in replaced.output
+
+
+def test_fingerprint_prints_what_the_seed_means(db_url):
+    """--fingerprint ends the output with the World's fingerprint: the recorded one for tiny, seed 42."""
+    from tests.fixtures_tests.test_fingerprint import RECORDED
+
+    result = CliRunner().invoke(app, ["seed", "--profile", "tiny", "--seed", "42", "--database", db_url,
+                                      "--no-progress", "--as-of", "2025-06-14", "--fingerprint"])
+    assert result.exit_code == 0, result.output
+    assert f"world fingerprint: {RECORDED['tiny']}" in result.output
