@@ -23,6 +23,7 @@ from wedsync_db.migrations import MigrationRunner
 from wedsync_db.perf.command import bench_command
 from wedsync_db.platform import apply_platform, has_platform
 from wedsync_db.rls.command import verify_rls_command
+from wedsync_db.scaffold import new_migration
 
 console = Console()
 err_console = Console(stderr=True)
@@ -185,6 +186,23 @@ def migrate_status(database: DatabaseOption = None) -> None:
                       row.applied_at.isoformat(timespec="seconds") if row.applied_at else "",
                       str(row.duration_ms or ""))
     console.print(table)
+
+
+@migrate_app.command("new")
+def migrate_new(
+    name: Annotated[str, typer.Argument(help="Verb first, then the object: e.g. add_clients_archived_at.")],
+) -> None:
+    """Create the next numbered migration pair (up and down) in schema/migrations, headers filled in.
+
+    Write the SQL and replace every TODO(scaffold) (a test refuses a migration that still holds one), then:
+    wedsync-db migrate up ; wedsync-db migrate down ; bin/lint ; bin/test tests/integrity
+
+    Example: wedsync-db migrate new add_clients_archived_at
+    """
+    for path in new_migration(name):
+        console.print(f"created {os.path.relpath(path)}", soft_wrap=True)
+    console.print("next: write the change and its rollback, replace each TODO(scaffold), then migrate up, "
+                  "migrate down, bin/lint and bin/test tests/integrity")
 
 
 @migrate_app.command("verify")
