@@ -1,7 +1,7 @@
 """``wedsync-db migrate new``: the next numbered migration pair, with the header schema/README.md asks for.
 
 The files are written with ``TODO(scaffold)`` where a person must write; a test refuses any migration that still
-holds one, so a scaffold cannot be committed unfinished.
+holds one, so an unfinished scaffold cannot pass CI.
 """
 
 from __future__ import annotations
