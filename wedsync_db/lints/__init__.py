@@ -15,6 +15,7 @@ from wedsync_db.lints.registry import (
     Check,
     Finding,
     Lint,
+    Problem,
     Scope,
     lint_names,
 )
@@ -28,6 +29,7 @@ from wedsync_db.lints.run import exit_code, run_lints
 
 __all__ = [
     "API_ROLES", "API_SCHEMA", "ERROR", "INFO", "LEVELS", "LINTS", "MAX_NAME_BYTES", "NAMING", "PERFORMANCE",
-    "SECURITY", "WARN", "Check", "Finding", "Lint", "Scope", "exit_code", "findings_from_json", "findings_json",
-    "findings_sarif", "findings_table", "keys", "lint_names", "naming", "policies", "privileges", "run_lints",
+    "SECURITY", "WARN", "Check", "Finding", "Lint", "Problem", "Scope", "exit_code", "findings_from_json",
+    "findings_json", "findings_sarif", "findings_table", "keys", "lint_names", "naming", "policies", "privileges",
+    "run_lints",
 ]

@@ -7,12 +7,12 @@ from typing import Any
 
 import psycopg
 
-from wedsync_db.lints.registry import _IN_SCOPE, PERFORMANCE, WARN, Finding, Scope, _lint, _q, _rows
+from wedsync_db.lints.registry import _IN_SCOPE, PERFORMANCE, WARN, Problem, Scope, _lint, _q, _rows
 
 
 # -- performance -------------------------------------------------------------------------------------------
 @_lint("unindexed_foreign_key", PERFORMANCE, WARN, "Foreign key without a covering index")
-def unindexed_foreign_key(conn: psycopg.Connection[Any], scope: Scope) -> Iterable[Finding]:
+def unindexed_foreign_key(conn: psycopg.Connection[Any], scope: Scope) -> Iterable[Problem]:
     """A foreign key (declared on a table or partitioned parent) with no valid, non-partial btree index whose
     leading key columns are exactly its columns, in any order (splinter 0001 is order-sensitive; for equality
     lookups the order does not matter). Deletes and key updates on the referenced table then scan the whole
@@ -38,14 +38,14 @@ def unindexed_foreign_key(conn: psycopg.Connection[Any], scope: Scope) -> Iterab
         order by 1, 2, 3""", scope)
     for row in rows:
         table, columns = _q(row["schema"], row["table"]), ", ".join(row["columns"])
-        yield Finding("unindexed_foreign_key", WARN, PERFORMANCE, _q(row["schema"], row["table"], row["constraint"]),
+        yield Problem(_q(row["schema"], row["table"], row["constraint"]),
                       f"Foreign key {row['constraint']} on {table} ({columns}) has no index starting with its columns.",
                       f"create index index_{row['table']}_on_{'_and_'.join(row['columns'])} on {table} ({columns});",
                       "constraint")
 
 
 @_lint("duplicate_index", PERFORMANCE, WARN, "Identical indexes on one table")
-def duplicate_index(conn: psycopg.Connection[Any], scope: Scope) -> Iterable[Finding]:
+def duplicate_index(conn: psycopg.Connection[Any], scope: Scope) -> Iterable[Problem]:
     """Two or more indexes on one table (partitions skipped: their parent is checked) with the same definition
     once the name is removed: same method, keys, expressions, predicate, uniqueness and INCLUDE list (splinter
     0009). Every write maintains both for nothing. WARN."""
@@ -62,13 +62,13 @@ def duplicate_index(conn: psycopg.Connection[Any], scope: Scope) -> Iterable[Fin
         order by 1, 2, 3""", scope)
     for row in rows:
         table = _q(row["schema"], row["table"])
-        yield Finding("duplicate_index", WARN, PERFORMANCE, _q(row["schema"], row["indexes"][-1]),
+        yield Problem(_q(row["schema"], row["indexes"][-1]),
                       f"Indexes {', '.join(row['indexes'])} on {table} are identical.",
                       "Drop all but one (drop the extra index, or the constraint that made it).", "index")
 
 
 @_lint("no_primary_key", PERFORMANCE, WARN, "Table without a primary key")
-def no_primary_key(conn: psycopg.Connection[Any], scope: Scope) -> Iterable[Finding]:
+def no_primary_key(conn: psycopg.Connection[Any], scope: Scope) -> Iterable[Problem]:
     """A table or partitioned parent (leaf partitions skipped) without a primary key (splinter 0004, which is INFO).
     WARN: our rule is a uuid primary key on every table; logical replication, Realtime and the audit log's row_id
     need one."""
@@ -80,5 +80,5 @@ def no_primary_key(conn: psycopg.Connection[Any], scope: Scope) -> Iterable[Find
         order by 1, 2""", scope)
     for row in rows:
         name = _q(row["schema"], row["table"])
-        yield Finding("no_primary_key", WARN, PERFORMANCE, name, f"Table {name} has no primary key.",
+        yield Problem(name, f"Table {name} has no primary key.",
                       f"alter table {name} add constraint pk_{row['table']} primary key (id);", "table")

@@ -16,7 +16,7 @@ from wedsync_db.lints.registry import (
     MAX_NAME_BYTES,
     NAMING,
     WARN,
-    Finding,
+    Problem,
     Scope,
     _lint,
     _q,
@@ -26,7 +26,7 @@ from wedsync_db.lints.registry import (
 
 # -- naming ------------------------------------------------------------------------------------------------
 @_lint("name_too_long", NAMING, ERROR, "Name at PostgreSQL's 63-byte limit (maybe truncated)")
-def name_too_long(conn: psycopg.Connection[Any], scope: Scope) -> Iterable[Finding]:
+def name_too_long(conn: psycopg.Connection[Any], scope: Scope) -> Iterable[Problem]:
     """A relation, column, constraint, policy, trigger, function or type whose name is 63 bytes long. PostgreSQL
     truncates longer identifiers to 63 bytes with only a NOTICE, so two long names can collide and the catalog no
     longer matches the migration's text (our rule: names at most 63 characters). The catalog cannot tell a name of
@@ -72,11 +72,12 @@ def name_too_long(conn: psycopg.Connection[Any], scope: Scope) -> Iterable[Findi
     words = _vocabulary(conn, scope)
     for row in rows:
         cut = row["name"].rsplit("_", 1)[-1] not in words
-        yield Finding("name_too_long", ERROR if cut else WARN, NAMING, row["object"],
+        yield Problem(row["object"],
                       f"The {row['kind']} name {row['name']!r} is {len(row['name'].encode())} bytes, PostgreSQL's "
                       + ("limit, and ends mid-word: it was truncated." if cut else
                          "limit: check that the migration did not write a longer name."),
-                      "Choose a name of at most 62 bytes (abbreviate the column list).", row["kind"])
+                      "Choose a name of at most 62 bytes (abbreviate the column list).", row["kind"],
+                      level=ERROR if cut else WARN)
 
 
 def _vocabulary(conn: psycopg.Connection[Any], scope: Scope) -> set[str]:
@@ -100,7 +101,7 @@ def _vocabulary(conn: psycopg.Connection[Any], scope: Scope) -> set[str]:
 
 
 @_lint("index_name_not_conventional", NAMING, WARN, "Index name not index_<table>_on_<columns>")
-def index_name_not_conventional(conn: psycopg.Connection[Any], scope: Scope) -> Iterable[Finding]:
+def index_name_not_conventional(conn: psycopg.Connection[Any], scope: Scope) -> Iterable[Problem]:
     """An index (not one backing a primary key, unique or exclusion constraint, not on a partition) whose name does
     not start with ``index_<table>_on_`` (a standalone unique index may also be ``unique_<table>_...``). WARN."""
     rows = _rows(conn, f"""
@@ -117,7 +118,7 @@ def index_name_not_conventional(conn: psycopg.Connection[Any], scope: Scope) -> 
         ok = index.startswith(f"index_{table}_on_") and len(index) > len(f"index_{table}_on_")
         ok = ok or (row["is_unique"] and index.startswith(f"unique_{table}_"))
         if not ok:
-            yield Finding("index_name_not_conventional", WARN, NAMING, _q(row["schema"], index),
+            yield Problem(_q(row["schema"], index),
                           f"Index {index} on {row['schema']}.{table} does not follow index_{table}_on_<columns>.",
                           f"alter index {row['schema']}.{index} rename to "
                           f"index_{table}_on_<columns>[_where_<condition>];",
@@ -143,7 +144,7 @@ _CONSTRAINT_SHAPE = {"p": "pk_{t}", "f": "fk_{t}_{c}_{f}", "u": "unique_{t}_{c}"
 
 
 @_lint("constraint_name_not_conventional", NAMING, WARN, "Constraint name not pk_/fk_/unique_/check_<table>_...")
-def constraint_name_not_conventional(conn: psycopg.Connection[Any], scope: Scope) -> Iterable[Finding]:
+def constraint_name_not_conventional(conn: psycopg.Connection[Any], scope: Scope) -> Iterable[Problem]:
     """A constraint on a table (partitions skipped) not named by the scheme: ``pk_<table>``,
     ``fk_<table>_<column>_<foreign table>``, ``unique_<table>_<columns>`` (a composite key may name just its leading
     column, so the check is: starts with the table and first column; an FK ends with the referenced table),
@@ -165,7 +166,7 @@ def constraint_name_not_conventional(conn: psycopg.Connection[Any], scope: Scope
         if pattern is not None and not re.fullmatch(pattern, name):
             shown = _CONSTRAINT_SHAPE[row["contype"]].format(t=row["table"], c="_".join(row["columns"]),
                                                              f=row["foreign_table"])
-            yield Finding("constraint_name_not_conventional", WARN, NAMING,
+            yield Problem(
                           _q(row["schema"], row["table"], name),
                           f"Constraint {name} on {row['schema']}.{row['table']} does not follow {shown}.",
                           f"alter table {row['schema']}.{row['table']} rename constraint {name} to {shown};",
@@ -173,13 +174,13 @@ def constraint_name_not_conventional(conn: psycopg.Connection[Any], scope: Scope
 
 
 @_lint("policy_name_not_conventional", NAMING, WARN, "Policy name not <table>_<command>_<who>")
-def policy_name_not_conventional(conn: psycopg.Connection[Any], scope: Scope) -> Iterable[Finding]:
+def policy_name_not_conventional(conn: psycopg.Connection[Any], scope: Scope) -> Iterable[Problem]:
     """A policy not named ``<table>_<command>_<who>`` with the policy's own command (select, insert, update, delete
     or all) and a non-empty who. WARN."""
     for row in _rows(conn, _POLICIES, scope):
         prefix = f"{row['table']}_{_COMMANDS[row['cmd']]}_"
         if not (row["policy"].startswith(prefix) and len(row["policy"]) > len(prefix)):
-            yield Finding("policy_name_not_conventional", WARN, NAMING,
+            yield Problem(
                           _q(row["schema"], row["table"], row["policy"]),
                           f"Policy {row['policy']} on {row['schema']}.{row['table']} should be named {prefix}<who>.",
                           f"alter policy {row['policy']} on {row['schema']}.{row['table']} rename to {prefix}<who>;",

@@ -19,7 +19,7 @@ from wedsync_db.lints.registry import (
     PERFORMANCE,
     SECURITY,
     WARN,
-    Finding,
+    Problem,
     Scope,
     _lint,
     _q,
@@ -39,7 +39,7 @@ _TABLES = f"""
 
 
 @_lint("rls_disabled", SECURITY, ERROR, "Table without row level security")
-def rls_disabled(conn: psycopg.Connection[Any], scope: Scope) -> Iterable[Finding]:
+def rls_disabled(conn: psycopg.Connection[Any], scope: Scope) -> Iterable[Problem]:
     """A table (not a leaf partition) with RLS off and no policies. ERROR whether or not API roles hold grants
     today: our rule is RLS on every table, and Supabase's default privileges grant ALL on every new table in public
     to anon and authenticated, so an RLS-less table is one default away from being world-readable.
@@ -47,7 +47,7 @@ def rls_disabled(conn: psycopg.Connection[Any], scope: Scope) -> Iterable[Findin
     for row in _rows(conn, _TABLES, scope):
         if not row["rls"] and not row["has_policies"]:
             name = _q(row["schema"], row["table"])
-            yield Finding("rls_disabled", ERROR, SECURITY, name,
+            yield Problem(name,
                           f"Table {name} has row level security off; API roles holding privileges: "
                           f"{_who(row['grantees'])}.",
                           f"alter table {name} enable row level security; alter table {name} force row level "
@@ -55,7 +55,7 @@ def rls_disabled(conn: psycopg.Connection[Any], scope: Scope) -> Iterable[Findin
 
 
 @_lint("rls_not_forced", SECURITY, ERROR, "Row level security enabled but not forced")
-def rls_not_forced(conn: psycopg.Connection[Any], scope: Scope) -> Iterable[Finding]:
+def rls_not_forced(conn: psycopg.Connection[Any], scope: Scope) -> Iterable[Problem]:
     """A table with RLS enabled but not FORCEd, so its owner (and security-definer code owned by it) skips the
     policies. ERROR when API roles hold privileges on the table (a definer function or view owned by the table owner
     then reads every row on their behalf); WARN otherwise (our rule: forced RLS on every table)."""
@@ -63,14 +63,14 @@ def rls_not_forced(conn: psycopg.Connection[Any], scope: Scope) -> Iterable[Find
         if row["rls"] and not row["forced"]:
             name = _q(row["schema"], row["table"])
             level = ERROR if row["grantees"] else WARN
-            yield Finding("rls_not_forced", level, SECURITY, name,
+            yield Problem(name,
                           f"Table {name} has row level security enabled but not forced, so its owner bypasses the "
                           f"policies; API roles holding privileges: {_who(row['grantees'])}.",
-                          f"alter table {name} force row level security;", "table")
+                          f"alter table {name} force row level security;", "table", level=level)
 
 
 @_lint("policy_exists_rls_disabled", SECURITY, ERROR, "Policies exist but row level security is off")
-def policy_exists_rls_disabled(conn: psycopg.Connection[Any], scope: Scope) -> Iterable[Finding]:
+def policy_exists_rls_disabled(conn: psycopg.Connection[Any], scope: Scope) -> Iterable[Problem]:
     """A table (leaf partitions included) that has policies while RLS is off (splinter 0007): the policies look
     like protection but are ignored. ERROR: every role with a grant sees every row."""
     rows = _rows(conn, f"""
@@ -82,7 +82,7 @@ def policy_exists_rls_disabled(conn: psycopg.Connection[Any], scope: Scope) -> I
         order by 1, 2""", scope)
     for row in rows:
         name = _q(row["schema"], row["table"])
-        yield Finding("policy_exists_rls_disabled", ERROR, SECURITY, name,
+        yield Problem(name,
                       f"Table {name} has policies ({', '.join(row['policies'])}) but row level security is off, "
                       "so they are ignored.",
                       f"alter table {name} enable row level security; alter table {name} force row level security;",
@@ -90,20 +90,20 @@ def policy_exists_rls_disabled(conn: psycopg.Connection[Any], scope: Scope) -> I
 
 
 @_lint("rls_enabled_no_policy", SECURITY, INFO, "Row level security enabled without any policy")
-def rls_enabled_no_policy(conn: psycopg.Connection[Any], scope: Scope) -> Iterable[Finding]:
+def rls_enabled_no_policy(conn: psycopg.Connection[Any], scope: Scope) -> Iterable[Problem]:
     """A table with RLS on and no policy (splinter 0008): deny-all for every role but the bypassers. INFO: it is
     safe and often intended (backend-only tables), but worth a look when API roles hold grants on it."""
     for row in _rows(conn, _TABLES, scope):
         if row["rls"] and not row["has_policies"]:
             name = _q(row["schema"], row["table"])
-            yield Finding("rls_enabled_no_policy", INFO, SECURITY, name,
+            yield Problem(name,
                           f"Table {name} has row level security on and no policy: only service_role and the owner "
                           f"see rows; API roles holding privileges: {_who(row['grantees'])}.",
                           "Add policies for the roles that need rows, or revoke the API roles' privileges.", "table")
 
 
 @_lint("partition_without_rls_granted", SECURITY, ERROR, "Leaf partition reachable by API roles without RLS")
-def partition_without_rls_granted(conn: psycopg.Connection[Any], scope: Scope) -> Iterable[Finding]:
+def partition_without_rls_granted(conn: psycopg.Connection[Any], scope: Scope) -> Iterable[Problem]:
     """A leaf partition (of a partitioned table in the scanned schemas, wherever the leaf lives) with RLS off on
     which an API role holds a privilege and schema USAGE. The parent's policies apply only to queries through the
     parent; a query naming the leaf directly is checked against the leaf's own RLS, so this leaks every row.
@@ -121,7 +121,7 @@ def partition_without_rls_granted(conn: psycopg.Connection[Any], scope: Scope) -
     for row in rows:
         if row["grantees"]:
             name = _q(row["schema"], row["table"])
-            yield Finding("partition_without_rls_granted", ERROR, SECURITY, name,
+            yield Problem(name,
                           f"Partition {name} of {row['root_schema']}.{row['root']} has row level security off but "
                           f"{_who(row['grantees'])} hold privileges on it: selecting from the partition directly "
                           "skips the parent's policies.",
@@ -131,13 +131,13 @@ def partition_without_rls_granted(conn: psycopg.Connection[Any], scope: Scope) -
 
 # -- policies ----------------------------------------------------------------------------------------------
 @_lint("policy_without_comment", SECURITY, ERROR, "Policy without a comment")
-def policy_without_comment(conn: psycopg.Connection[Any], scope: Scope) -> Iterable[Finding]:
+def policy_without_comment(conn: psycopg.Connection[Any], scope: Scope) -> Iterable[Problem]:
     """A policy with no ``comment on policy``. ERROR by project rule (STYLE.md: the lint fails any policy without
     a comment): the comment says who the policy lets in, and reviews, reports and reproducers print it."""
     for row in _rows(conn, _POLICIES, scope):
         if not (row["comment"] or "").strip():
             name = _q(row["schema"], row["table"], row["policy"])
-            yield Finding("policy_without_comment", ERROR, SECURITY, name,
+            yield Problem(name,
                           f"Policy {row['policy']} on {row['schema']}.{row['table']} has no comment.",
                           f"comment on policy {row['policy']} on {row['schema']}.{row['table']} is 'Lets in: ...';",
                           "policy")
@@ -158,7 +158,7 @@ def _unwrapped_calls(text: str | None) -> list[str]:
 
 
 @_lint("policy_auth_call_not_wrapped", PERFORMANCE, WARN, "auth.uid()/auth.jwt()/current_setting() per row")
-def policy_auth_call_not_wrapped(conn: psycopg.Connection[Any], scope: Scope) -> Iterable[Finding]:
+def policy_auth_call_not_wrapped(conn: psycopg.Connection[Any], scope: Scope) -> Iterable[Problem]:
     """A policy whose USING or WITH CHECK calls auth.uid(), auth.jwt(), auth.role(), auth.email() or
     current_setting() outside a scalar sub-select (splinter 0003, checked per call, not per policy): PostgreSQL then
     evaluates it for every row instead of once as an InitPlan. WARN: correct but slow on large tables."""
@@ -166,7 +166,7 @@ def policy_auth_call_not_wrapped(conn: psycopg.Connection[Any], scope: Scope) ->
         calls = sorted(set(_unwrapped_calls(row["qual"]) + _unwrapped_calls(row["with_check"])))
         if calls:
             name = _q(row["schema"], row["table"], row["policy"])
-            yield Finding("policy_auth_call_not_wrapped", WARN, PERFORMANCE, name,
+            yield Problem(name,
                           f"Policy {row['policy']} on {row['schema']}.{row['table']} calls {', '.join(calls)} "
                           "directly, once per row.",
                           "Wrap each call in a sub-select: (select auth.uid()), (select auth.jwt() ->> 'x').",
@@ -177,13 +177,13 @@ _USER_METADATA = re.compile(r"user_meta_?data")
 
 
 @_lint("policy_references_user_metadata", SECURITY, ERROR, "Policy trusts user-editable metadata")
-def policy_references_user_metadata(conn: psycopg.Connection[Any], scope: Scope) -> Iterable[Finding]:
+def policy_references_user_metadata(conn: psycopg.Connection[Any], scope: Scope) -> Iterable[Problem]:
     """A policy whose expression mentions user_metadata (the JWT claim) or raw_user_meta_data (auth.users), which
     the end user can edit (splinter 0015, any spelling). ERROR: a user can grant itself access."""
     for row in _rows(conn, _POLICIES, scope):
         if _USER_METADATA.search(f"{row['qual'] or ''} {row['with_check'] or ''}"):
             name = _q(row["schema"], row["table"], row["policy"])
-            yield Finding("policy_references_user_metadata", ERROR, SECURITY, name,
+            yield Problem(name,
                           f"Policy {row['policy']} on {row['schema']}.{row['table']} reads user metadata, which "
                           "users can change themselves.",
                           "Decide access from app_metadata (set by the backend) or from our own tables.", "policy")
@@ -194,7 +194,7 @@ def _always_true(expr: str | None) -> bool:
 
 
 @_lint("policy_always_true", SECURITY, ERROR, "Permissive policy that lets every row through")
-def policy_always_true(conn: psycopg.Connection[Any], scope: Scope) -> Iterable[Finding]:
+def policy_always_true(conn: psycopg.Connection[Any], scope: Scope) -> Iterable[Problem]:
     """A permissive policy for PUBLIC, anon or authenticated whose check is always true (splinter 0024): USING
     true/absent on UPDATE, DELETE or ALL, or WITH CHECK true/absent on INSERT (and true on UPDATE or ALL).
     ERROR for those writes (any caller may change or plant any row). A SELECT USING (true) visible to anon or PUBLIC
@@ -217,15 +217,15 @@ def policy_always_true(conn: psycopg.Connection[Any], scope: Scope) -> Iterable[
             level = WARN
         if reasons:
             name = _q(row["schema"], row["table"], row["policy"])
-            yield Finding("policy_always_true", level, SECURITY, name,
+            yield Problem(name,
                           f"Policy {row['policy']} ({_COMMANDS[cmd]} to {', '.join(row['roles'])}) on "
                           f"{row['schema']}.{row['table']}: {'; '.join(reasons)}.",
                           "Restrict the expression to the rows the role may touch (e.g. its own or its team's).",
-                          "policy")
+                          "policy", level=level)
 
 
 @_lint("multiple_permissive_policies", PERFORMANCE, INFO, "Several permissive policies per role and command")
-def multiple_permissive_policies(conn: psycopg.Connection[Any], scope: Scope) -> Iterable[Finding]:
+def multiple_permissive_policies(conn: psycopg.Connection[Any], scope: Scope) -> Iterable[Problem]:
     """A table where more than one permissive policy applies to the same API role and command (splinter 0006;
     PUBLIC counts for both API roles, ALL for every command): each is evaluated and OR-ed per row. INFO, not WARN:
     our schema has several on purpose (e.g. team and couple read paths), one policy per 'who'."""
@@ -243,6 +243,6 @@ def multiple_permissive_policies(conn: psycopg.Connection[Any], scope: Scope) ->
         many = {slot: names for slot, names in sorted(slots.items()) if len(names) > 1}
         if many:
             parts = [f"{role} {command}: {', '.join(names)}" for (role, command), names in many.items()]
-            yield Finding("multiple_permissive_policies", INFO, PERFORMANCE, table,
+            yield Problem(table,
                           f"Table {table} has several permissive policies per role and command ({'; '.join(parts)}).",
                           "Merge them into one policy per role and command when the OR shows up in plans.", "table")

@@ -15,7 +15,7 @@ from wedsync_db.lints.registry import (
     ERROR,
     SECURITY,
     WARN,
-    Finding,
+    Problem,
     Scope,
     _lint,
     _q,
@@ -35,39 +35,40 @@ def _granted_relations(conn: psycopg.Connection[Any], scope: Scope, relkind: str
 
 
 @_lint("security_definer_view", SECURITY, ERROR, "View running with its owner's rights")
-def security_definer_view(conn: psycopg.Connection[Any], scope: Scope) -> Iterable[Finding]:
+def security_definer_view(conn: psycopg.Connection[Any], scope: Scope) -> Iterable[Problem]:
     """A view without ``security_invoker = true`` (splinter 0010): it reads its tables as the view's owner, so the
     tables' RLS does not apply to the caller. ERROR when an API role may read it; WARN otherwise (harmless until
     someone grants it)."""
     for row in _granted_relations(conn, scope, "v"):
         if not re.search(r"(^|,)security_invoker=(true|on|1|yes)(,|$)", row["options"].lower()):
             name = _q(row["schema"], row["name"])
-            yield Finding("security_definer_view", ERROR if row["grantees"] else WARN, SECURITY, name,
+            yield Problem(name,
                           f"View {name} runs with its owner's rights (no security_invoker); API roles holding "
                           f"privileges: {_who(row['grantees'])}.",
-                          f"alter view {name} set (security_invoker = true);", "view")
+                          f"alter view {name} set (security_invoker = true);", "view",
+                          level=ERROR if row["grantees"] else WARN)
 
 
 @_lint("materialized_view_granted", SECURITY, ERROR, "Materialized view readable by API roles")
-def materialized_view_granted(conn: psycopg.Connection[Any], scope: Scope) -> Iterable[Finding]:
+def materialized_view_granted(conn: psycopg.Connection[Any], scope: Scope) -> Iterable[Problem]:
     """A materialized view an API role may read (splinter 0016, any scanned schema): materialized views have no
     RLS, so the role sees every tenant's rows. ERROR (DESIGN.md: only through something that filters by caller)."""
-    yield from _granted_without_rls(conn, scope, "m", "materialized_view_granted", "Materialized view {} is "
-                                    "readable by {} and has no RLS.", "expose it through a security-invoker "
-                                    "function or view that filters by the caller.", "materialized view")
+    yield from _granted_without_rls(conn, scope, "m", "Materialized view {} is readable by {} and has no RLS.",
+                                    "expose it through a security-invoker function or view that filters by the "
+                                    "caller.", "materialized view")
 
 
 @_lint("foreign_table_granted", SECURITY, ERROR, "Foreign table reachable by API roles")
-def foreign_table_granted(conn: psycopg.Connection[Any], scope: Scope) -> Iterable[Finding]:
+def foreign_table_granted(conn: psycopg.Connection[Any], scope: Scope) -> Iterable[Problem]:
     """A foreign table an API role holds privileges on (splinter 0017): foreign tables cannot have RLS.
     ERROR: same hole as a materialized view."""
-    yield from _granted_without_rls(conn, scope, "f", "foreign_table_granted",
-                                    "Foreign table {} is reachable by {} and cannot have RLS.", "", "foreign table")
+    yield from _granted_without_rls(conn, scope, "f", "Foreign table {} is reachable by {} and cannot have RLS.",
+                                    "", "foreign table")
 
 
-def _granted_without_rls(conn: psycopg.Connection[Any], scope: Scope, relkind: str, code: str, message: str,
-                         remedy: str, object_type: str) -> Iterable[Finding]:
-    """An ERROR per relation of ``relkind`` (a kind that cannot have RLS) on which an API role holds privileges.
+def _granted_without_rls(conn: psycopg.Connection[Any], scope: Scope, relkind: str, message: str,
+                         remedy: str, object_type: str) -> Iterable[Problem]:
+    """A problem per relation of ``relkind`` (a kind that cannot have RLS) on which an API role holds privileges.
 
     ``message`` has two ``{}``: the relation and who holds privileges; the fix revokes them, then says ``remedy``.
     """
@@ -75,7 +76,7 @@ def _granted_without_rls(conn: psycopg.Connection[Any], scope: Scope, relkind: s
         if row["grantees"]:
             name = _q(row["schema"], row["name"])
             fix = f"revoke all on {name} from anon, authenticated;" + (f" {remedy}" if remedy else "")
-            yield Finding(code, ERROR, SECURITY, name, message.format(name, _who(row["grantees"])), fix, object_type)
+            yield Problem(name, message.format(name, _who(row["grantees"])), fix, object_type)
 
 
 def _privilege_holders(conn: psycopg.Connection[Any], scope: Scope, privilege: str) -> list[dict[str, Any]]:
@@ -90,19 +91,19 @@ def _privilege_holders(conn: psycopg.Connection[Any], scope: Scope, privilege: s
 
 
 @_lint("api_role_has_truncate", SECURITY, ERROR, "TRUNCATE granted to an API role")
-def api_role_has_truncate(conn: psycopg.Connection[Any], scope: Scope) -> Iterable[Finding]:
+def api_role_has_truncate(conn: psycopg.Connection[Any], scope: Scope) -> Iterable[Problem]:
     """A table on which anon or authenticated holds TRUNCATE. TRUNCATE ignores RLS and row triggers, so one call
     empties every tenant's rows. ERROR."""
     for row in _privilege_holders(conn, scope, "TRUNCATE"):
         if row["holders"]:
             name = _q(row["schema"], row["name"])
-            yield Finding("api_role_has_truncate", ERROR, SECURITY, name,
+            yield Problem(name,
                           f"{_who(row['holders'])} may TRUNCATE {name}, which skips row level security.",
                           f"revoke truncate on {name} from {', '.join(row['holders'])};", "table")
 
 
 @_lint("api_role_has_references_or_trigger", SECURITY, WARN, "REFERENCES or TRIGGER granted to an API role")
-def api_role_has_references_or_trigger(conn: psycopg.Connection[Any], scope: Scope) -> Iterable[Finding]:
+def api_role_has_references_or_trigger(conn: psycopg.Connection[Any], scope: Scope) -> Iterable[Problem]:
     """A relation on which anon or authenticated holds REFERENCES or TRIGGER (Supabase's default 'grant all'
     gives both). Neither is needed by the API; REFERENCES lets a role probe key values through a foreign key and
     TRIGGER lets it attach code. WARN: API roles cannot create tables today, so not exploitable on its own."""
@@ -112,7 +113,7 @@ def api_role_has_references_or_trigger(conn: psycopg.Connection[Any], scope: Sco
             for role in row["holders"]:
                 holders.setdefault(_q(row["schema"], row["name"]), set()).add(f"{role} {privilege}")
     for name, grants in sorted(holders.items()):
-        yield Finding("api_role_has_references_or_trigger", WARN, SECURITY, name,
+        yield Problem(name,
                       f"{name} grants {', '.join(sorted(grants))}.",
                       f"revoke references, trigger on {name} from anon, authenticated;", "table")
 
@@ -138,29 +139,28 @@ _FUNCTIONS = """
 
 
 @_lint("function_search_path_mutable", SECURITY, ERROR, "Function without a fixed search_path")
-def function_search_path_mutable(conn: psycopg.Connection[Any], scope: Scope) -> Iterable[Finding]:
+def function_search_path_mutable(conn: psycopg.Connection[Any], scope: Scope) -> Iterable[Problem]:
     """A function or procedure without ``set search_path`` (splinter 0011; aggregates are skipped: they cannot
     carry settings). ERROR for SECURITY DEFINER ones (a caller's search_path can substitute objects that then run
     with the owner's rights); WARN for the others (our rule: every function fixes its search_path)."""
     for row in _rows(conn, _FUNCTIONS, scope):
         if row["prokind"] != "a" and not row["fixed_path"]:
-            yield Finding("function_search_path_mutable", ERROR if row["definer"] else WARN, SECURITY,
-                          row["signature"],
+            yield Problem(row["signature"],
                           f"{'Security definer f' if row['definer'] else 'F'}unction {row['signature']} has no "
                           "fixed search_path.",
                           f"alter function {row['signature']} set search_path = ''; and qualify every name in its "
-                          "body.", "function")
+                          "body.", "function", level=ERROR if row["definer"] else WARN)
 
 
 @_lint("security_definer_function_executable_by_anon", SECURITY, ERROR, "Security definer function callable by anon")
-def security_definer_function_executable_by_anon(conn: psycopg.Connection[Any], scope: Scope) -> Iterable[Finding]:
+def security_definer_function_executable_by_anon(conn: psycopg.Connection[Any], scope: Scope) -> Iterable[Problem]:
     """A SECURITY DEFINER function (not a trigger function) that anon may execute and whose schema anon may use,
     unless listed in ``allow_public_definer`` (splinter 0028; EXECUTE goes to PUBLIC by default). ERROR: it runs
     with its owner's rights, RLS bypassed, for callers who have not signed in."""
     for row in _rows(conn, _FUNCTIONS, scope):
         if row["definer"] and not row["is_trigger"] and "anon" in row["executors"] \
                 and not scope.allows_definer(_q(row["schema"], row["name"]), row["signature"]):
-            yield Finding("security_definer_function_executable_by_anon", ERROR, SECURITY, row["signature"],
+            yield Problem(row["signature"],
                           f"Security definer function {row['signature']} can be executed by anon.",
                           f"revoke execute on function {row['signature']} from public, anon; or list it as a "
                           "public definer function when that is intended.", "function")
@@ -169,7 +169,7 @@ def security_definer_function_executable_by_anon(conn: psycopg.Connection[Any], 
 @_lint("security_definer_function_executable_by_authenticated", SECURITY, WARN,
        "Security definer function in public callable by authenticated")
 def security_definer_function_executable_by_authenticated(conn: psycopg.Connection[Any],
-                                                          scope: Scope) -> Iterable[Finding]:
+                                                          scope: Scope) -> Iterable[Problem]:
     """A SECURITY DEFINER function (not a trigger function) in schema public that authenticated may execute, so
     any signed-in user can call it over /rpc (splinter 0029), unless listed in ``allow_public_definer``. WARN: it
     may be intended, but its body must check the caller itself. Helpers in private (called from policies) are not
@@ -178,7 +178,7 @@ def security_definer_function_executable_by_authenticated(conn: psycopg.Connecti
         if row["schema"] == API_SCHEMA and row["definer"] and not row["is_trigger"] \
                 and "authenticated" in row["executors"] \
                 and not scope.allows_definer(_q(row["schema"], row["name"]), row["signature"]):
-            yield Finding("security_definer_function_executable_by_authenticated", WARN, SECURITY, row["signature"],
+            yield Problem(row["signature"],
                           f"Security definer function {row['signature']} can be called by any signed-in user.",
                           f"Move it to schema private, or revoke execute on function {row['signature']} from public, "
                           "authenticated; or list it as a public definer function.", "function")
@@ -186,18 +186,18 @@ def security_definer_function_executable_by_authenticated(conn: psycopg.Connecti
 
 # -- extensions, types, auth -------------------------------------------------------------------------------
 @_lint("extension_in_public", SECURITY, WARN, "Extension installed in schema public")
-def extension_in_public(conn: psycopg.Connection[Any], scope: Scope) -> Iterable[Finding]:
+def extension_in_public(conn: psycopg.Connection[Any], scope: Scope) -> Iterable[Problem]:
     """An extension (other than plpgsql) installed in schema public (splinter 0014): its objects become API
     surface and its functions shadow names on the search_path. WARN."""
     for (name,) in conn.execute("""
             select e.extname from pg_catalog.pg_extension e join pg_catalog.pg_namespace n on n.oid = e.extnamespace
             where n.nspname = 'public' and e.extname <> 'plpgsql' order by 1"""):
-        yield Finding("extension_in_public", WARN, SECURITY, name, f"Extension {name} is installed in schema public.",
+        yield Problem(name, f"Extension {name} is installed in schema public.",
                       f"alter extension {name} set schema extensions;", "extension")
 
 
 @_lint("unsupported_reg_types", SECURITY, WARN, "Column of a reg* type that pg_upgrade cannot carry")
-def unsupported_reg_types(conn: psycopg.Connection[Any], scope: Scope) -> Iterable[Finding]:
+def unsupported_reg_types(conn: psycopg.Connection[Any], scope: Scope) -> Iterable[Problem]:
     """A stored column (table, partitioned table or materialized view) of type regcollation, regconfig,
     regdictionary, regnamespace, regoper, regoperator, regproc or regprocedure (splinter 0018): they store OIDs, which
     change across pg_upgrade, so the upgrade refuses the database. WARN. (Casts like 'simple'::regconfig inside
@@ -214,13 +214,13 @@ def unsupported_reg_types(conn: psycopg.Connection[Any], scope: Scope) -> Iterab
         order by 1, 2, 3""", scope)
     for row in rows:
         name = _q(row["schema"], row["table"], row["column"])
-        yield Finding("unsupported_reg_types", WARN, SECURITY, name,
+        yield Problem(name,
                       f"Column {name} has type {row['type']}, which pg_upgrade cannot carry.",
                       "Store the object's name as text instead.", "column")
 
 
 @_lint("foreign_key_to_auth_unique", SECURITY, WARN, "Foreign key to a non-primary unique key in schema auth")
-def foreign_key_to_auth_unique(conn: psycopg.Connection[Any], scope: Scope) -> Iterable[Finding]:
+def foreign_key_to_auth_unique(conn: psycopg.Connection[Any], scope: Scope) -> Iterable[Problem]:
     """A foreign key referencing a table in schema auth through a unique key that is not its primary key
     (splinter 0021): Supabase Auth may change or drop those keys in an upgrade. WARN: a future migration breaks."""
     rows = _rows(conn, f"""
@@ -235,6 +235,6 @@ def foreign_key_to_auth_unique(conn: psycopg.Connection[Any], scope: Scope) -> I
         order by 1, 2, 3""", scope)
     for row in rows:
         name = _q(row["schema"], row["table"], row["constraint"])
-        yield Finding("foreign_key_to_auth_unique", WARN, SECURITY, name,
+        yield Problem(name,
                       f"Foreign key {name} ({row['definition']}) references a non-primary unique key in auth.",
                       "Reference auth.users (id) instead.", "constraint")

@@ -1,8 +1,9 @@
-"""The lint registry: levels, the Finding, Scope and Lint types, the ``_lint`` decorator, and shared SQL.
+"""The lint registry: levels, the Finding, Problem, Scope and Lint types, the ``_lint`` decorator, and shared SQL.
 
-Each lint is a small function registered in ``LINTS``; it takes a connection and the ``Scope`` and returns
-``Finding`` rows. ``run_lints`` runs them in one transaction under ``search_path = ''`` (so policy expressions
-deparse fully qualified: ``auth.uid()``, never a bare ``uid()``), filters suppressions, and sorts the result.
+Each lint is a small function registered in ``LINTS``; it takes a connection and the ``Scope`` and yields
+``Problem`` rows, which ``Lint.findings`` turns into ``Finding`` rows carrying the lint's name and category.
+``run_lints`` runs them in one transaction under ``search_path = ''`` (so policy expressions deparse fully
+qualified: ``auth.uid()``, never a bare ``uid()``), filters suppressions, and sorts the result.
 Renderers turn findings into a rich table, JSON or SARIF 2.1.0; ``exit_code`` is 1 when any finding is an ERROR.
 
 Words used in docstrings:
@@ -66,7 +67,19 @@ class Scope:
         return name in self.allow_public_definer or signature in self.allow_public_definer
 
 
-Check = Callable[[psycopg.Connection[Any], Scope], Iterable[Finding]]
+@dataclass(frozen=True)
+class Problem:
+    """What a check yields: the lint's name and category come from its registration, and so does its level
+    unless ``level`` is given (for lints whose severity depends on the object, e.g. granted or not)."""
+
+    object: str
+    detail: str
+    remedy: str
+    kind: str = "object"
+    level: str | None = None
+
+
+Check = Callable[[psycopg.Connection[Any], Scope], Iterable[Problem]]
 
 
 @dataclass(frozen=True)
@@ -78,6 +91,12 @@ class Lint:
     level: str
     title: str
     check: Check = field(repr=False)
+
+    def findings(self, conn: psycopg.Connection[Any], scope: Scope) -> Iterable[Finding]:
+        """Run the check; each problem becomes a finding of this lint."""
+        for problem in self.check(conn, scope):
+            yield Finding(self.name, problem.level or self.level, self.category, problem.object, problem.detail,
+                          problem.remedy, problem.kind)
 
     @property
     def description(self) -> str:

@@ -44,7 +44,7 @@ def run_lints(
         conn.execute("set local search_path = ''")
         try:
             for lint in selected:
-                findings.extend(lint.check(conn, scope))
+                findings.extend(lint.findings(conn, scope))
         finally:
             # SET LOCAL inside a savepoint outlives its release: put the caller's value back for its transaction.
             if saved is not None and conn.info.transaction_status != psycopg.pq.TransactionStatus.INERROR:
