@@ -8,7 +8,7 @@ import uuid
 import psycopg
 import pytest
 
-from fixtures.ids import COUNTER_LIMIT, SQL_COUNTER_HEX, SQL_ID, IdSpace, audit_id, counter, sql_new_id
+from fixtures.ids import COUNTER_LIMIT, IdSpace, audit_id, counter, sql_counterpart_id, sql_new_id
 
 COUNTERS = (0, 1, 9, 10, 255, 4096, 123_456_789, COUNTER_LIMIT - 1)
 
@@ -57,7 +57,7 @@ def test_a_counter_beyond_32_bits_is_refused_instead_of_spilling_into_the_suffix
 def test_the_sql_layout_builds_and_takes_apart_the_same_ids_as_python(db_url, n):
     space, audit_space = IdSpace(42, "clients"), IdSpace(42, "audit:clients")
     new_id = sql_new_id("%(n)s::bigint", "%(suffix)s")
-    audit = SQL_ID.format(counter_hex=SQL_COUNTER_HEX.format(col="x.id"), suffix="%(audit)s")
+    audit = sql_counterpart_id("x.id", "%(audit)s")
     with psycopg.connect(db_url) as conn:
         built, audited = conn.execute(f"select x.id, {audit} from (select {new_id} as id) as x",
                                       {"n": n, "suffix": space.suffix, "audit": audit_space.suffix}).fetchone()
