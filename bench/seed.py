@@ -25,6 +25,16 @@ rows/s whether its table was created in its transaction or before it).
 
 Also reports peak resident memory of this process (the generator side) after each profile, and the load average
 when the profile finished.
+
+A second table says what bounds each seed, so that a ratio can be read without a profiler:
+
+* **critical path**: the World build plus the seconds the seed connection was busy with its own steps. One
+  transaction writes on one core (PostgreSQL 15 has no parallel COPY or INSERT; only index builds take workers),
+  and only a partition can be loaded beside it (fixtures/partition_loader.py), so no seed takes less.
+* **work**: the machine's busy core-seconds over the World build and the seed (``/proc/stat``: the seed's Python,
+  its connections and the kernel's work for them, and whatever else ran), and that divided by the cores: no seed
+  takes less either, however well its work is shared.
+* **target**: the seconds a seed of that many rows may take to reach 60% of the plain COPY measured in the run.
 """
 
 from __future__ import annotations
@@ -44,10 +54,11 @@ from psycopg import sql
 from rich.console import Console
 from rich.table import Table
 
+from bench.cpu import CpuTimes, cores, cpu_times
 from fixtures import wal_skip
 from fixtures.columns import COLUMNS
 from fixtures.deferred_indexes import DEFERRED_INDEX_TABLES, defer_indexes, restore_indexes
-from fixtures.load import create_partitions, seed_database
+from fixtures.load import SeedSummary, create_partitions, seed_database
 from fixtures.profiles import PROFILES
 from fixtures.world import World, build_world
 from wedsync_db.janitor import Janitor, unique_name
@@ -124,6 +135,25 @@ def replay_copy(seeded_url: str, empty_url: str, world: World) -> tuple[int, flo
     return rows, seconds
 
 
+def bound_table() -> Table:
+    """The table of what bounds each seed (see the module doc), filled by :func:`add_bound_row`."""
+    table = Table(title=f"what bounds the seed ({cores()} cores): it cannot end before its critical path, nor "
+                        "before its work divided by the cores")
+    for col in ("profile", "seconds", "World build s", "seed connection busy s", "critical path s",
+                "work core-s", "work / cores s", f"{TARGET_RATIO:.0%} of plain COPY needs s"):
+        table.add_column(col, justify="right")
+    return table
+
+
+def add_bound_row(table: Table, profile: str, seconds: float, world_seconds: float, summary: SeedSummary,
+                  work: CpuTimes | None, base_rate: float) -> None:
+    """One profile's row of :func:`bound_table`; the work columns stay empty where /proc/stat is not to be read."""
+    critical = world_seconds + summary.busy_seconds()
+    table.add_row(profile, f"{seconds:.1f}", f"{world_seconds:.1f}", f"{summary.busy_seconds():.1f}",
+                  f"{critical:.1f}", f"{work.busy:.1f}" if work else "", f"{work.busy / cores():.1f}" if work else "",
+                  f"{summary.rows / (TARGET_RATIO * base_rate):.1f}")
+
+
 def parse_args(args: list[str]) -> argparse.Namespace:
     """The profiles to run and whether to add the replay baseline; ``--help`` prints this module's docstring."""
     parser = argparse.ArgumentParser(prog="python -m bench.seed", description=__doc__,
@@ -162,14 +192,17 @@ def main(args: list[str]) -> None:
                 "plain binary COPY rows/s", "seed/binary", "replay rows/s", "replay/plain", "seed/replay",
                 "peak RSS MB", "load avg"):
         table.add_column(col, justify="right")
+    bounds = bound_table()
     try:
         for profile in profiles:
             seeded = janitor.create(unique_name(f"bench_{profile}"), template=template)
             url = server.url(seeded)
-            started = time.perf_counter()
+            cpu_before, started = cpu_times(), time.perf_counter()
             world = build_world(profile, seed=42, as_of=AS_OF)
+            world_seconds = time.perf_counter() - started
             summary = seed_database(url, world, progress=True, console=console)
-            seconds = time.perf_counter() - started
+            seconds, cpu_after = time.perf_counter() - started, cpu_times()
+            work = cpu_after - cpu_before if cpu_before and cpu_after else None
             console.print(summary.render())
             if not replay:
                 janitor.drop(seeded)  # its disk (~60 GB at xl) is not needed for the plain COPY
@@ -191,6 +224,7 @@ def main(args: list[str]) -> None:
                           f"{rate / base_rate:.0%}", f"{binary_rate:,.0f}", f"{rate / binary_rate:.0%}", *replay_cells,
                           f"{rss:,.0f}",
                           "{:.1f} {:.1f} {:.1f}".format(*os.getloadavg()))
+            add_bound_row(bounds, profile, seconds, world_seconds, summary, work, base_rate)
             janitor.drop_all()
             template = janitor.build_migrated("bench_seed")
             janitor.mark_template(template)
@@ -198,6 +232,7 @@ def main(args: list[str]) -> None:
         janitor.drop_all()
         server.stop()
     console.print(table)
+    console.print(bounds)
 
 
 if __name__ == "__main__":

@@ -8,8 +8,9 @@ import psycopg
 import pytest
 
 from fixtures.checksum import table_checksums
+from fixtures.copy_loader import PYTHON, LoadResult
 from fixtures.foreign_keys import verify_foreign_keys
-from fixtures.load import SeedError, seed_database
+from fixtures.load import SeedError, SeedSummary, seed_database
 from fixtures.profiles import PROFILES
 from fixtures.world import build_world
 from tests.fixtures_tests.worlds import AS_OF, streamed_tiny
@@ -59,6 +60,16 @@ def test_the_summary_counts_every_loaded_row_once(db_url, make_world):
     summary = seed_database(db_url, make_world(), progress=False)
     with psycopg.connect(db_url) as conn:
         assert summary.rows == sum(n for n, _ in table_checksums(conn).values())
+
+
+def test_busy_seconds_count_overlapping_steps_of_one_worker_once():
+    summary = SeedSummary("tiny", 42, AS_OF, steps=[
+        LoadResult("a", 0, 2.0, 10.0), LoadResult("inside a", 0, 1.0, 10.5), LoadResult("overlaps a", 0, 2.0, 11.0),
+        LoadResult("later", 0, 1.0, 20.0), LoadResult("spooling", 0, 5.0, 10.0, PYTHON),
+        LoadResult("start unknown", 0, 3.0, 0.0)])
+    assert summary.busy_seconds() == pytest.approx(4.0)  # 10-13 and 20-21; a step of unknown start is left out
+    assert summary.busy_seconds(PYTHON) == pytest.approx(5.0)
+    assert summary.busy_seconds("nobody") == 0.0
 
 
 def test_every_foreign_key_holds(tiny_db_url):

@@ -9,6 +9,7 @@ import pytest
 
 import fixtures.partition_loader as partition_loader
 from fixtures.checksum import table_checksums
+from fixtures.copy_loader import PYTHON, SECOND_CONNECTION, SEED_CONNECTION
 from fixtures.foreign_keys import verify_foreign_keys
 from fixtures.load import SeedError, seed_database
 from fixtures.partition_loader import STAGE_PREFIX, PartitionLoader
@@ -69,6 +70,24 @@ def test_parallel_seed_gives_the_same_rows_and_partitions_as_one_connection(fres
         assert verify_foreign_keys(conn) == {}
         assert conn.execute("select count(*) from public.activities").fetchone()[0] > 0
         assert conn.execute("select count(*) from partitions.activities_default").fetchone()[0] == 0
+
+
+def test_a_parallel_seed_says_who_did_each_step_and_the_seed_connections_steps_never_overlap(fresh_db):
+    """The summary's "on" column: a mislabelled step would show as the seed connection doing two things at once."""
+    summary = seed_database(fresh_db(), streamed_tiny(as_of=TODAY), progress=False, parallel=True)
+    on = {s.table: s.runs_on for s in summary.steps}
+    assert {t for t, who in on.items() if who == SECOND_CONNECTION} == {
+        "(partitions: 2nd connection prepared)", "(partitions: parent keys, 2nd connection)",
+        "activities (2nd connection)", "analytics_events (2nd connection)", "(partitions: indexes, 2nd connection)"}
+    spooled = {t for t, who in on.items() if who == PYTHON}
+    assert spooled and all(t.endswith("(python spooling)") for t in spooled)
+    assert on["(partitions: attach 2nd connection's months)"] == SEED_CONNECTION
+    # One connection does one thing at a time: its busy time is the plain sum of its steps, within the seed.
+    seed_steps = sum(s.seconds for s in summary.steps if s.runs_on == SEED_CONNECTION)
+    assert summary.busy_seconds() == pytest.approx(seed_steps, abs=1e-6)
+    assert 0 < summary.busy_seconds() <= summary.seconds
+    caption = str(summary.render().caption)
+    assert caption.startswith("busy: ") and "seed connection" in caption and "2nd connection" in caption
 
 
 def test_a_seed_failing_after_the_attach_leaves_the_database_as_it_was(db_url, monkeypatch):
