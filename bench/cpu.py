@@ -40,5 +40,5 @@ def cpu_times() -> CpuTimes | None:
 
 
 def cores() -> int:
-    """Cores this process may run on (the machine's, unless an affinity mask narrows it)."""
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    """The machine's online cores: the ones /proc/stat sums its core-seconds over."""
+    return os.cpu_count() or 1

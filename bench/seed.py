@@ -148,10 +148,11 @@ def bound_table() -> Table:
 def add_bound_row(table: Table, profile: str, seconds: float, world_seconds: float, summary: SeedSummary,
                   work: CpuTimes | None, base_rate: float) -> None:
     """One profile's row of :func:`bound_table`; the work columns stay empty where /proc/stat is not to be read."""
-    critical = world_seconds + summary.busy_seconds()
-    table.add_row(profile, f"{seconds:.1f}", f"{world_seconds:.1f}", f"{summary.busy_seconds():.1f}",
-                  f"{critical:.1f}", f"{work.busy:.1f}" if work else "", f"{work.busy / cores():.1f}" if work else "",
-                  f"{summary.rows / (TARGET_RATIO * base_rate):.1f}")
+    seed_connection = summary.busy_seconds()
+    work_cells = [f"{work.busy:.1f}", f"{work.busy / cores():.1f}"] if work else ["", ""]
+    allowed = summary.rows / (TARGET_RATIO * base_rate)
+    table.add_row(profile, f"{seconds:.1f}", f"{world_seconds:.1f}", f"{seed_connection:.1f}",
+                  f"{world_seconds + seed_connection:.1f}", *work_cells, f"{allowed:.1f}")
 
 
 def parse_args(args: list[str]) -> argparse.Namespace:
