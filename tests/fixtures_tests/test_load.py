@@ -8,7 +8,7 @@ import psycopg
 import pytest
 
 from fixtures.checksum import table_checksums
-from fixtures.copy_loader import PYTHON, LoadResult
+from fixtures.copy_loader import PYTHON, SECOND_CONNECTION, LoadResult
 from fixtures.foreign_keys import verify_foreign_keys
 from fixtures.load import SeedError, SeedSummary, seed_database
 from fixtures.profiles import PROFILES
@@ -69,7 +69,7 @@ def test_busy_seconds_count_overlapping_steps_of_one_worker_once():
         LoadResult("start unknown", 0, 3.0, 0.0)])
     assert summary.busy_seconds() == pytest.approx(4.0)  # 10-13 and 20-21; a step of unknown start is left out
     assert summary.busy_seconds(PYTHON) == pytest.approx(5.0)
-    assert summary.busy_seconds("nobody") == 0.0
+    assert summary.busy_seconds(SECOND_CONNECTION) == 0.0  # no step of its
 
 
 def test_every_foreign_key_holds(tiny_db_url):
