@@ -295,15 +295,17 @@ def test_function_without_fixed_search_path_is_reported(blank_db: Conn) -> None:
     blank_db.execute("""
         alter function public.answer() security definer;
         revoke execute on function public.answer() from public, anon, authenticated""")
-    assert_fires(blank_db, "function_search_path_mutable", "public.answer()", ERROR)
-    blank_db.execute("alter function public.answer() set search_path = ''")
+    finding = assert_fires(blank_db, "function_search_path_mutable", "public.answer()", ERROR)
+    assert "pg_catalog, pg_temp" in finding.remedy  # a definer function's fix must not trade this for pg_temp-first
+    blank_db.execute("alter function public.answer() set search_path = pg_catalog, pg_temp")
     assert_clean(blank_db)
 
 
 def test_security_definer_function_executable_by_anon_is_reported(blank_db: Conn) -> None:
     """security_definer_function_executable_by_anon: ERROR unless listed in allow_public_definer."""
     blank_db.execute("""
-        create function public.answer() returns integer language sql stable security definer set search_path = ''
+        create function public.answer() returns integer language sql stable security definer
+          set search_path = pg_catalog, pg_temp
           as 'select 42';
         revoke execute on function public.answer() from public, authenticated""")
     assert_fires(blank_db, "security_definer_function_executable_by_anon", "public.answer()", ERROR)
@@ -317,7 +319,8 @@ def test_security_definer_function_in_public_callable_by_authenticated_is_report
     """security_definer_function_executable_by_authenticated: a definer function on /rpc is a WARN; the same
     function in private (a policy helper, not served by PostgREST) is not reported."""
     assert_fires_until_fixed(blank_db, breaks="""
-        create function public.answer() returns integer language sql stable security definer set search_path = ''
+        create function public.answer() returns integer language sql stable security definer
+          set search_path = pg_catalog, pg_temp
           as 'select 42';
         revoke execute on function public.answer() from public, anon""",
         lint="security_definer_function_executable_by_authenticated", obj="public.answer()", level=WARN, fixes="""
@@ -329,9 +332,61 @@ def test_security_definer_function_in_public_callable_by_authenticated_is_report
 def test_trigger_functions_are_not_reported_as_callable(blank_db: Conn) -> None:
     """Security definer trigger functions cannot be called directly, so the executable-by lints skip them."""
     blank_db.execute("""
-        create function public.touch() returns trigger language plpgsql security definer set search_path = ''
+        create function public.touch() returns trigger language plpgsql security definer
+          set search_path = pg_catalog, pg_temp
           as 'begin return new; end'""")
     assert_clean(blank_db)
+
+
+def test_security_definer_function_searching_pg_temp_first_is_reported(blank_db: Conn) -> None:
+    """security_definer_search_path_temp_not_last: a definer function with search_path = '', or with pg_temp not
+    last or named twice, searches the caller's pg_temp first: a WARN; pg_temp named once and last silences it, and an
+    invoker function with search_path = '' is not reported."""
+    blank_db.execute("""
+        create function public.answer() returns integer language sql stable security definer set search_path = ''
+          as 'select 42';
+        revoke execute on function public.answer() from public, anon, authenticated""")
+    finding = assert_fires(blank_db, "security_definer_search_path_temp_not_last", "public.answer()", WARN)
+    assert "search_path = ''" in finding.detail and "pg_catalog, pg_temp" in finding.remedy
+    for path in ("pg_temp, pg_catalog", "pg_temp, pg_catalog, pg_temp"):
+        blank_db.execute(f"alter function public.answer() set search_path = {path}")
+        assert_fires(blank_db, "security_definer_search_path_temp_not_last", "public.answer()", WARN)
+    blank_db.execute("alter function public.answer() set search_path = pg_catalog, pg_temp")
+    assert_clean(blank_db)
+    blank_db.execute("alter function public.answer() security invoker set search_path = ''")
+    assert_clean(blank_db)
+
+
+def test_pg_temp_shadows_a_type_in_a_definer_function_unless_listed_last(blank_db: Conn) -> None:
+    """What security_definer_search_path_temp_not_last guards against, for real: with search_path = '' a caller's
+    pg_temp.jsonb domain replaces the body's jsonb and its CHECK runs the caller's function as the owner; with
+    pg_temp last the body's jsonb is pg_catalog's."""
+    owner = blank_db.execute("select current_user").fetchone()[0]
+    blank_db.execute("""
+        create function public.as_json(p text) returns text language sql security definer set search_path = ''
+          as 'select p::jsonb::text';
+        grant execute on function public.as_json(text) to authenticated""")
+
+    def runs_callers_code_as() -> str | None:
+        blank_db.execute("set role authenticated")
+        try:
+            blank_db.execute("""
+                create function pg_temp.snoop(pg_catalog.jsonb) returns boolean language plpgsql
+                  as $$ begin raise exception 'ran as %', current_user; end $$;
+                create domain pg_temp.jsonb as pg_catalog.jsonb check (pg_temp.snoop(value))""")
+            try:
+                blank_db.execute("select public.as_json('{}')")
+                return None
+            except psycopg.errors.RaiseException as error:
+                return str(error.diag.message_primary).removeprefix("ran as ")
+            finally:
+                blank_db.execute("drop domain pg_temp.jsonb; drop function pg_temp.snoop(pg_catalog.jsonb)")
+        finally:
+            blank_db.execute("reset role")
+
+    assert runs_callers_code_as() == owner
+    blank_db.execute("alter function public.as_json(text) set search_path = pg_catalog, pg_temp")
+    assert runs_callers_code_as() is None
 
 
 # -- extensions, types, auth -----------------------------------------------------------------------------------
@@ -340,6 +395,17 @@ def test_extension_in_public_is_reported(blank_db: Conn) -> None:
     assert_fires_until_fixed(blank_db, breaks="alter extension pgcrypto set schema public",
                              lint="extension_in_public", obj="pgcrypto", level=WARN,
                              fixes="alter extension pgcrypto set schema extensions")
+
+
+def test_extension_behind_its_default_version_is_reported(blank_db: Conn) -> None:
+    """extension_version_outdated: hstore installed at 1.7 while the server ships a newer default is a WARN."""
+    if blank_db.execute("select 1 from pg_catalog.pg_available_extension_versions "
+                        "where name = 'hstore' and version = '1.7'").fetchone() is None:
+        pytest.skip("the server does not ship hstore 1.7 (postgresql contrib)")
+    finding = assert_fires_until_fixed(blank_db, breaks="create extension hstore with schema extensions version '1.7'",
+                                       lint="extension_version_outdated", obj="hstore", level=WARN,
+                                       fixes="alter extension hstore update")
+    assert "1.7" in finding.detail
 
 
 def test_column_of_reg_type_is_reported(widgets: Conn) -> None:

@@ -125,6 +125,8 @@ _FUNCTIONS = """
              as signature,
            p.prokind::text as prokind, p.prosecdef as definer,
            exists (select 1 from pg_catalog.unnest(p.proconfig) as s where s like 'search\\_path=%%') as fixed_path,
+           (select pg_catalog.substr(s, 13) from pg_catalog.unnest(p.proconfig) as s where s like 'search\\_path=%%')
+             as search_path,
            p.prorettype in ('pg_catalog.trigger'::pg_catalog.regtype, 'pg_catalog.event_trigger'::pg_catalog.regtype)
              as is_trigger,
            array(select r.rolname::text from pg_catalog.pg_roles r
@@ -137,6 +139,11 @@ _FUNCTIONS = """
                         and d.deptype = 'e')
     order by 3"""
 
+# What a security definer function should fix its search_path to: pg_temp named, and named last
+# (security_definer_search_path_temp_not_last says why).
+_DEFINER_PATH = "pg_catalog, pg_temp"
+_PATH_ENTRY = re.compile(r'"(?:[^"]|"")*"|[^,\s]+')
+
 
 @_lint("function_search_path_mutable", SECURITY, ERROR, "Function without a fixed search_path")
 def function_search_path_mutable(conn: psycopg.Connection[Any], scope: Scope) -> Iterable[Problem]:
@@ -145,11 +152,46 @@ def function_search_path_mutable(conn: psycopg.Connection[Any], scope: Scope) ->
     with the owner's rights); WARN for the others (our rule: every function fixes its search_path)."""
     for row in _rows(conn, _FUNCTIONS, scope):
         if row["prokind"] != "a" and not row["fixed_path"]:
+            path = _DEFINER_PATH if row["definer"] else "''"
             yield Problem(row["signature"],
                           f"{'Security definer f' if row['definer'] else 'F'}unction {row['signature']} has no "
                           "fixed search_path.",
-                          f"alter function {row['signature']} set search_path = ''; and qualify every name in its "
-                          "body.", "function", level=ERROR if row["definer"] else WARN)
+                          f"alter function {row['signature']} set search_path = {path}; and qualify every name in "
+                          "its body.", "function", level=ERROR if row["definer"] else WARN)
+
+
+def _path_entries(setting: str) -> list[str]:
+    """Return the schemas of a ``search_path`` setting as stored in proconfig (quotes removed, empty names dropped)."""
+    entries = []
+    for token in _PATH_ENTRY.findall(setting):
+        name = token[1:-1].replace('""', '"') if token.startswith('"') else token.lower()
+        if name:
+            entries.append(name)
+    return entries
+
+
+@_lint("security_definer_search_path_temp_not_last", SECURITY, WARN,
+       "Security definer function searches pg_temp before its own schemas")
+def security_definer_search_path_temp_not_last(conn: psycopg.Connection[Any], scope: Scope) -> Iterable[Problem]:
+    """A SECURITY DEFINER function whose fixed search_path does not end with pg_temp, named once (pgrls SEC015).
+    When pg_temp is not listed, PostgreSQL searches the caller's temporary schema *first* for relation and type
+    names, even with ``search_path = ''``: a caller who can create temporary objects shadows an unqualified type
+    or table in the body (e.g. a ``pg_temp.jsonb`` domain whose CHECK calls the caller's function, which then runs
+    with the owner's rights: seen here against a ``search_path = ''`` definer function). PostgreSQL's manual asks
+    definer functions to list pg_temp last. WARN, not ERROR: it needs a session that runs its own SQL, which the
+    API roles do not get through PostgREST, but any database login (and TEMP is granted to PUBLIC) does.
+    Functions without a fixed search_path are function_search_path_mutable's."""
+    for row in _rows(conn, _FUNCTIONS, scope):
+        if not row["definer"] or row["search_path"] is None:
+            continue
+        entries = _path_entries(row["search_path"])
+        if entries[-1:] != ["pg_temp"] or entries.count("pg_temp") > 1:
+            shown = ", ".join(entries) or "''"
+            yield Problem(row["signature"],
+                          f"Security definer function {row['signature']} has search_path = {shown}, so the caller's "
+                          "pg_temp is searched before it for tables and types.",
+                          f"alter function {row['signature']} set search_path = {_DEFINER_PATH}; (pg_temp last; "
+                          "keep every name in the body qualified).", "function")
 
 
 @_lint("security_definer_function_executable_by_anon", SECURITY, ERROR, "Security definer function callable by anon")
@@ -194,6 +236,21 @@ def extension_in_public(conn: psycopg.Connection[Any], scope: Scope) -> Iterable
             where n.nspname = 'public' and e.extname <> 'plpgsql' order by 1"""):
         yield Problem(name, f"Extension {name} is installed in schema public.",
                       f"alter extension {name} set schema extensions;", "extension")
+
+
+@_lint("extension_version_outdated", SECURITY, WARN, "Extension behind the version the server ships")
+def extension_version_outdated(conn: psycopg.Connection[Any], scope: Scope) -> Iterable[Problem]:
+    """An installed extension (any schema) whose version is not the default version of the server's packages
+    (splinter 0022): the fixes of the newer update scripts, security ones included, are not applied. WARN. Versions
+    the server no longer ships a script for (left behind by pg_upgrade) are skipped, as splinter does."""
+    for name, installed, default in conn.execute("""
+            select e.name, e.installed_version, e.default_version from pg_catalog.pg_available_extensions e
+            where e.installed_version is not null and e.installed_version is distinct from e.default_version
+              and exists (select 1 from pg_catalog.pg_available_extension_versions v
+                          where v.name = e.name and v.version = e.installed_version)
+            order by 1"""):
+        yield Problem(name, f"Extension {name} is at version {installed}; the server ships {default}.",
+                      f"alter extension {name} update;", "extension")
 
 
 @_lint("unsupported_reg_types", SECURITY, WARN, "Column of a reg* type that pg_upgrade cannot carry")
