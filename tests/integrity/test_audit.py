@@ -55,7 +55,10 @@ def restricting_references(conn: Conn, table: str) -> list[tuple[str, str]]:
 
 
 def expected_supplier(table: str, image: dict[str, Any]) -> str | None:
-    """The supplier an audit row is filed under (schema/README.md, Audit): the seller for purchases."""
+    """The supplier an audit row is filed under (schema/README.md, Audit): the seller for purchases; none for a
+    notification, which is private to its recipient (0051)."""
+    if table == "notifications":
+        return None
     if table == "suppliers":
         return image["id"]
     if table == "template_purchases":
