@@ -69,14 +69,17 @@ def cascade_problems(before: dict[str, dict[str, dict[str, Any]]], after: dict[s
     return problems
 
 
-def test_owner_deleting_a_supplier_removes_exactly_its_tenants_rows(
+def test_backend_deleting_a_supplier_removes_exactly_its_tenants_rows(
     db: Conn, observer: Conn, world: list[Tenant]
 ) -> None:
-    """ON DELETE CASCADE from suppliers reaches every supplier-scoped row of that tenant and nothing else."""
+    """ON DELETE CASCADE from suppliers reaches every supplier-scoped row of that tenant and nothing else.
+
+    Hard deletion of a supplier is a backend action since 0054 (owners get 42501: tests/integrity/test_party_data.py).
+    """
     a = world[0]
     before = everything(observer)
     audit_before = one(observer, "select count(*) from public.audit_log")
-    with request(db, Actor.for_user(db, a.owner), commit=True) as conn:
+    with request(db, Actor.service_role(), commit=True) as conn:
         assert conn.execute("delete from public.suppliers where id = %s", (a.supplier,)).rowcount == 1
     after = everything(observer)
     assert cascade_problems(before, after, a.supplier) == []
