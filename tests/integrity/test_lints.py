@@ -425,6 +425,110 @@ def test_foreign_key_to_non_primary_unique_key_in_auth_is_reported(widgets: Conn
         fixes="alter table public.widgets drop constraint fk_widgets_owner_phone_users")
 
 
+# -- tenancy ---------------------------------------------------------------------------------------------------
+def make_tenant_table(conn: Conn, name: str, *, supplier: str = "not null", partitioned: bool = False) -> None:
+    """Create lint-clean public.<name> with a supplier_id referencing public.suppliers (a tenant table when NOT
+    NULL) and a unique (id, supplier_id) for composite references; partitioned by range on created_at if asked."""
+    key = "id, created_at" if partitioned else "id"
+    conn.execute(f"""
+        create table public.{name} (
+            id uuid not null default gen_random_uuid(),
+            created_at timestamptz not null default now(),
+            supplier_id uuid {supplier},
+            constraint pk_{name} primary key ({key}),
+            constraint unique_{name}_{key.replace(", ", "_")}_supplier_id unique ({key}, supplier_id),
+            constraint fk_{name}_supplier_id_suppliers foreign key (supplier_id)
+              references public.suppliers (id) on delete cascade
+        ){" partition by range (created_at)" if partitioned else ""};
+        create index index_{name}_on_supplier_id on public.{name} (supplier_id);
+        alter table public.{name} enable row level security;
+        alter table public.{name} force row level security;
+        revoke all on table public.{name} from anon, authenticated, service_role;
+    """)
+    add_policy(conn, f"{name}_select_team", "for select to authenticated using (supplier_id is not null)", name)
+
+
+def one_id(conn: Conn, query: LiteralString, params: Any = None) -> Any:
+    row = conn.execute(query, params).fetchone()
+    assert row is not None
+    return row[0]
+
+
+@pytest.fixture
+def tenant_tables(blank_db: Conn) -> Conn:
+    """A blank platform database holding public.suppliers and two lint-clean tenant tables, projects and tasks."""
+    blank_db.execute("""
+        create table public.suppliers (id uuid not null default gen_random_uuid(),
+                                       constraint pk_suppliers primary key (id));
+        alter table public.suppliers enable row level security;
+        alter table public.suppliers force row level security;
+        revoke all on table public.suppliers from anon, authenticated, service_role""")
+    add_policy(blank_db, "suppliers_select_everyone", "for select to authenticated using (id is not null)",
+               "suppliers")
+    make_tenant_table(blank_db, "projects")
+    make_tenant_table(blank_db, "tasks")
+    assert_clean(blank_db)
+    return blank_db
+
+
+def test_reference_into_another_tenant_table_by_id_alone_is_reported(tenant_tables: Conn) -> None:
+    """tenant_reference_crosses_tenants: a single-column key from one tenant table into another lets a row of
+    supplier A point at a row of supplier B: an ERROR, silent once the key is (project_id, supplier_id)."""
+    finding = assert_fires_until_fixed(tenant_tables, breaks="""
+        alter table public.tasks add column project_id uuid,
+          add constraint fk_tasks_project_id_projects foreign key (project_id) references public.projects (id)
+          on delete set null;
+        create index index_tasks_on_project_id on public.tasks (project_id)""",
+        lint="tenant_reference_crosses_tenants", obj="public.tasks.fk_tasks_project_id_projects", level=ERROR,
+        fixes="""
+        alter table public.tasks drop constraint fk_tasks_project_id_projects,
+          add constraint fk_tasks_project_id_projects foreign key (project_id, supplier_id)
+          references public.projects (id, supplier_id) on delete set null (project_id);
+        drop index public.index_tasks_on_project_id;
+        create index index_tasks_on_project_id_and_supplier_id on public.tasks (project_id, supplier_id)""")
+    assert "public.projects (id)" in finding.detail and "(project_id, supplier_id)" in finding.remedy
+    # The repaired key refuses a task of supplier A that points at supplier B's project.
+    a, b = (one_id(tenant_tables, "insert into public.suppliers default values returning id") for _ in "ab")
+    project_b = one_id(tenant_tables, "insert into public.projects (supplier_id) values (%s) returning id", (b,))
+    with pytest.raises(psycopg.errors.ForeignKeyViolation) as refused:
+        tenant_tables.execute("insert into public.tasks (supplier_id, project_id) values (%s, %s)", (a, project_b))
+    assert refused.value.diag.constraint_name == "fk_tasks_project_id_projects"
+
+
+def test_tenant_reference_lint_pairs_supplier_id_and_judges_only_tenant_tables(tenant_tables: Conn) -> None:
+    """tenant_reference_crosses_tenants: a self-reference by id and a composite key pairing the parent's
+    supplier_id with another column are reported; a table whose supplier_id may be null is no tenant table; a
+    partitioned parent's key is reported once, not once per partition."""
+    tenant_tables.execute("""
+        alter table public.tasks add column parent_id uuid, add column owner_supplier_id uuid,
+          add constraint fk_tasks_parent_id_tasks foreign key (parent_id) references public.tasks (id),
+          add constraint fk_tasks_owner_supplier_id_suppliers foreign key (owner_supplier_id)
+            references public.suppliers (id),
+          add constraint fk_tasks_parent_id_owner_supplier_id_projects foreign key (parent_id, owner_supplier_id)
+            references public.projects (id, supplier_id);
+        create index index_tasks_on_parent_id_and_owner_supplier_id on public.tasks (parent_id, owner_supplier_id);
+        create index index_tasks_on_owner_supplier_id on public.tasks (owner_supplier_id)""")
+    make_tenant_table(tenant_tables, "notes", supplier="")
+    make_tenant_table(tenant_tables, "events", partitioned=True)
+    tenant_tables.execute("""
+        create table public.events_2025 partition of public.events for values from ('2025-01-01') to ('2026-01-01');
+        alter table public.events_2025 enable row level security;
+        alter table public.events_2025 force row level security;
+        revoke all on table public.events_2025 from anon, authenticated, service_role;
+        alter table public.notes add column project_id uuid,
+          add constraint fk_notes_project_id_projects foreign key (project_id) references public.projects (id);
+        create index index_notes_on_project_id on public.notes (project_id);
+        alter table public.events add column project_id uuid,
+          add constraint fk_events_project_id_projects foreign key (project_id) references public.projects (id);
+        create index index_events_on_project_id on public.events (project_id)""")
+    findings = run_lints(tenant_tables)
+    assert {(f.lint, f.object, f.level) for f in findings} == {
+        ("tenant_reference_crosses_tenants", "public.tasks.fk_tasks_parent_id_tasks", ERROR),
+        ("tenant_reference_crosses_tenants", "public.tasks.fk_tasks_parent_id_owner_supplier_id_projects", ERROR),
+        ("tenant_reference_crosses_tenants", "public.events.fk_events_project_id_projects", ERROR),
+    }, "\n".join(f"{f.level} {f.lint} {f.object}: {f.detail}" for f in findings)
+
+
 # -- performance -----------------------------------------------------------------------------------------------
 def test_foreign_key_without_index_is_reported(widgets: Conn) -> None:
     """unindexed_foreign_key: neither a partial index nor one led by another column covers a foreign key."""
@@ -596,6 +700,17 @@ def test_migrated_schema_has_no_error_findings(db: Conn) -> None:
     """The fully migrated schema passes every lint at level ERROR (what `wedsync-db lint` exits non-zero on)."""
     errors = [f for f in run_lints(db) if f.level == ERROR]
     assert errors == [], "ERROR findings in the migrated schema:\n" + _report(errors)
+
+
+@pytest.mark.schema_lints
+def test_migrated_schema_has_no_reference_across_tenants(db: Conn, monkeypatch: pytest.MonkeyPatch) -> None:
+    """tenant_reference_crosses_tenants is silent on the migrated schema, and each BY_DESIGN entry still names a
+    key that crosses tenants (so the exemption list cannot outlive its reason)."""
+    only = ["tenant_reference_crosses_tenants"]
+    assert run_lints(db, only=only) == [], _report(run_lints(db, only=only))
+    by_design = sorted(lints.tenancy.BY_DESIGN)
+    monkeypatch.setattr(lints.tenancy, "BY_DESIGN", {})
+    assert sorted(f.object for f in run_lints(db, only=only)) == by_design
 
 
 HYGIENE_LINTS = ("unindexed_foreign_key", "duplicate_index", "no_primary_key", "function_search_path_mutable",
