@@ -12,8 +12,15 @@ import psycopg
 # migration that touches them shows up).
 DEFAULT_SCHEMAS = ("public", "private", "auth", "extensions", "wedsync_meta", "analytics")
 
+
+def _acl(column: str) -> str:
+    """An ACL as sorted text: the order of its items follows the order of the GRANTs, and means nothing."""
+    return f"coalesce((select string_agg(item::text, ',' order by item::text) from unnest({column}) as item), '')"
+
+
 # Each query returns rows of text; together they describe the objects of the given schemas.
-# Names, not OIDs, so snapshots of two databases compare equal when their schemas are equal.
+# Names, not OIDs, so snapshots of two databases compare equal when their schemas are equal. Column positions
+# are ranks among the live columns (a dropped and re-added column leaves a hole in attnum, not in the table).
 _SNAPSHOT_QUERIES: dict[str, str] = {
     "schemas": """
         select n.nspname, pg_get_userbyid(n.nspowner), coalesce(array_to_string(n.nspacl, ','), '')
@@ -30,7 +37,8 @@ _SNAPSHOT_QUERIES: dict[str, str] = {
         from pg_class c join pg_namespace n on n.oid = c.relnamespace
         where n.nspname = any(%(schemas)s) and c.relkind = 'p' order by 1""",
     "columns": """
-        select n.nspname || '.' || c.relname, a.attnum::text, a.attname, format_type(a.atttypid, a.atttypmod),
+        select n.nspname || '.' || c.relname, (row_number() over (partition by a.attrelid order by a.attnum))::text,
+               a.attname, format_type(a.atttypid, a.atttypmod),
                a.attnotnull::text, coalesce(pg_get_expr(d.adbin, d.adrelid), ''), a.attgenerated::text,
                a.attidentity::text, coalesce(col_description(c.oid, a.attnum), '')
         from pg_attribute a
@@ -55,19 +63,19 @@ _SNAPSHOT_QUERIES: dict[str, str] = {
         join pg_policy p on p.polname = policyname
           and p.polrelid = (quote_ident(schemaname) || '.' || quote_ident(tablename))::regclass
         where schemaname = any(%(schemas)s) order by 1, 2""",
-    "table_grants": """
-        select n.nspname || '.' || c.relname, coalesce(array_to_string(c.relacl, ','), '')
+    "table_grants": f"""
+        select n.nspname || '.' || c.relname, {_acl('c.relacl')}
         from pg_class c join pg_namespace n on n.oid = c.relnamespace
         where n.nspname = any(%(schemas)s) and c.relkind in ('r', 'p', 'v', 'm', 'f', 'S') order by 1""",
-    "column_grants": """
-        select n.nspname || '.' || c.relname, a.attname, array_to_string(a.attacl, ',')
+    "column_grants": f"""
+        select n.nspname || '.' || c.relname, a.attname, {_acl('a.attacl')}
         from pg_attribute a
         join pg_class c on c.oid = a.attrelid join pg_namespace n on n.oid = c.relnamespace
-        where n.nspname = any(%(schemas)s) and a.attacl is not null and a.attnum > 0 order by 1, 2""",
-    "functions": """
+        where n.nspname = any(%(schemas)s) and cardinality(a.attacl) > 0 and a.attnum > 0 order by 1, 2""",
+    "functions": f"""
         select n.nspname || '.' || p.proname || '(' || pg_get_function_identity_arguments(p.oid) || ')',
                pg_get_function_result(p.oid), p.prokind::text, p.provolatile::text, p.prosecdef::text,
-               coalesce(array_to_string(p.proconfig, ','), ''), coalesce(array_to_string(p.proacl, ','), ''),
+               coalesce(array_to_string(p.proconfig, ','), ''), {_acl('p.proacl')},
                md5(p.prosrc), pg_get_userbyid(p.proowner)
         from pg_proc p join pg_namespace n on n.oid = p.pronamespace
         left join pg_depend d on d.objid = p.oid and d.deptype = 'e'
