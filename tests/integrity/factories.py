@@ -48,12 +48,13 @@ def suppliers(conn: Conn, *, owner: str, tag: str) -> str:
 
 
 def couples(conn: Conn, *, partners: list[str], tag: str) -> str:
-    """Insert a couple of one or two partner users; return its id."""
+    """Insert a couple of one or two partner users (partner two has accepted); return its id."""
     return str(one(
         conn,
-        "insert into public.couples (partner_one_user_id, partner_two_user_id, display_name)"
-        " values (%s, %s, %s) returning id",
-        (partners[0], partners[1] if len(partners) > 1 else None, f"{tag} & Partner"),
+        "insert into public.couples (partner_one_user_id, partner_two_user_id, partner_two_accepted_at, display_name)"
+        " values (%s, %s, case when %s::uuid is not null then now() end, %s) returning id",
+        (partners[0], partners[1] if len(partners) > 1 else None, partners[1] if len(partners) > 1 else None,
+         f"{tag} & Partner"),
     ))
 
 
@@ -127,7 +128,8 @@ def tenants(conn: Conn, tag: str) -> Tenant:
     owner, member = users(conn, tag=f"{tag}team", count=2)
     partners = users(conn, tag=f"{tag}couple", count=2)
     supplier = suppliers(conn, owner=owner, tag=tag)
-    conn.execute("insert into public.team_members (supplier_id, user_id, role) values (%s, %s, 'member')",
+    conn.execute("insert into public.team_members (supplier_id, user_id, role, accepted_at)"
+                 " values (%s, %s, 'member', now())",
                  (supplier, member))
     couple = couples(conn, partners=partners, tag=f"{tag}Couple")
     personal = [f"{tag}Couple & Partner"]

@@ -18,8 +18,10 @@ from wedsync_db.impersonate import Actor, request
 
 Conn = psycopg.Connection[Any]
 
-# Rows that may still be updated (published versions and submitted responses never change: see test_versions.py).
-UPDATABLE = {"form_versions": "status = 'draft'", "form_responses": "status = 'draft'"}
+# Rows that may still be updated (published versions and submitted responses never change: see test_versions.py)
+# or deleted (a supplier's owner row is kept by team_members_supplier_keeps_owner).
+UPDATABLE = {"form_versions": "status = 'draft'", "form_responses": "status = 'draft'",
+             "team_members": "role <> 'owner'"}
 
 
 @pytest.fixture

@@ -24,7 +24,8 @@ AsActor = Callable[..., Any]
 
 def member_of(conn: Conn, supplier: str, user: str, role: str = "member") -> None:
     """Make ``user`` an accepted team member of ``supplier`` (what invitation plus acceptance lead to)."""
-    conn.execute("insert into public.team_members (supplier_id, user_id, role) values (%s, %s, %s)",
+    conn.execute("insert into public.team_members (supplier_id, user_id, role, accepted_at)"
+                 " values (%s, %s, %s, now())",
                  (supplier, user, role))
     if one(conn, "select count(*) from information_schema.columns where table_schema = 'public'"
                  " and table_name = 'team_members' and column_name = 'accepted_at'"):

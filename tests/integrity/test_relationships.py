@@ -137,8 +137,10 @@ def test_soft_deleted_rows_disappear_from_api_reads_stay_for_service_role_and_co
         seen = {actor.label: visible(db, actor, table) for actor in actors}
         if not any(seen.values()):
             continue
-        # Published versions and submitted responses can never change, so they cannot be archived either.
-        where = {"form_versions": "status = 'draft'", "form_responses": "status = 'draft'"}.get(table, "true")
+        # Published versions and submitted responses can never change, so they cannot be archived either; a live
+        # supplier's owner row stays (team_members_supplier_keeps_owner).
+        where = {"form_versions": "status = 'draft'", "form_responses": "status = 'draft'",
+                 "team_members": "role <> 'owner'"}.get(table, "true")
         archived = {r[0] for r in observer.execute(
             f"update public.{table} set deleted_at = now() where {where} returning id::text").fetchall()}
         for actor in actors:
@@ -166,7 +168,8 @@ def pair(db: Conn) -> dict[str, Any]:
     """A fresh supplier (owner + viewer) and a fresh couple with values in three field groups, not yet connected."""
     owner, viewer, p1, p2 = users(db, tag="pair", count=4)
     supplier = suppliers(db, owner=owner, tag="Pair")
-    db.execute("insert into public.team_members (supplier_id, user_id, role) values (%s, %s, 'viewer')",
+    db.execute("insert into public.team_members (supplier_id, user_id, role, accepted_at)"
+                 " values (%s, %s, 'viewer', now())",
                (supplier, viewer))
     couple = couples(db, partners=[p1, p2], tag="Pair")
     for key, value in (("partner_one_name", "Robin"), ("total_budget", 20000), ("partner_one_phone", "+447700900111")):

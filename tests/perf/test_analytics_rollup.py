@@ -62,7 +62,8 @@ def test_other_owner_stranger_and_member_get_none_of_the_whales_rows(
     scratch_conn.execute("select public.refresh_dashboards(false)")
     member = uuid.uuid4()
     scratch_conn.execute("insert into auth.users (id, email) values (%s, %s)", (member, f"member.{member}@example.com"))
-    scratch_conn.execute("insert into public.team_members (supplier_id, user_id, role) values (%s, %s, 'member')",
+    scratch_conn.execute("insert into public.team_members (supplier_id, user_id, role, accepted_at)"
+                 " values (%s, %s, 'member', now())",
                          (whale.supplier_id, member))
     params = _window(whale)
     assert _whale_rows(_rows(scratch_conn, whale.actor("supplier"), RPC, params), whale), "control: the owner sees some"

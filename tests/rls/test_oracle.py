@@ -36,15 +36,18 @@ def test_soft_deleted_team_member_sees_nothing_of_the_supplier(oracle: Oracle) -
 def test_connected_team_sees_only_shared_field_groups(oracle: Oracle) -> None:
     """Rule core_field_values_select_connected_team: A shares couple_details and wedding_details of C1.
 
-    C4 is soft-deleted but its connection to A is still active: the matrix does not require a live couple for
-    connected_team, so its shared value stays visible (budget and the soft-deleted value do not).
+    C4 is soft-deleted while its connection to A is still active: a connection opens nothing once one of its
+    parties is archived, so C4's shared value is hidden (as are budget and the soft-deleted value).
     """
     seen = oracle.visible_ids(who("viewer_a"), "core_field_values")
-    assert seen == {uid("cfv-C1-partner_one_name"), uid("cfv-C1-wedding_date"), uid("cfv-C4-partner_one_name")}
+    assert seen == {uid("cfv-C1-partner_one_name"), uid("cfv-C1-wedding_date")}
 
 
 def test_revoked_connection_gives_the_couple_no_supplier(oracle: Oracle) -> None:
-    """partner3's connection to A is revoked: A is published so visible, but not A's form versions."""
+    """partner3's connection to A is revoked: A is published so visible, but not A's form versions.
+
+    partner1 sees A's published version of its live form, not the published version under A's archived form.
+    """
     assert oracle.visible_ids(who("partner3"), "form_versions") == set()
     assert oracle.visible_ids(who("partner1"), "form_versions") == {uid("fv-A-pub")}
 

@@ -128,8 +128,8 @@ def test_form_prefill_gives_nothing_to_other_tenants(rls_conn: psycopg.Connectio
 def test_inviting_a_user_or_couple_another_supplier_holds_reveals_nothing(rls_conn: psycopg.Connection[Any]) -> None:
     """Uniqueness is per supplier: adding A's member to B's team, or inviting A's couple C4, succeeds for B's admin."""
     with request_in_savepoint(rls_conn, Actor.user(uid("admin_b"))):
-        rls_conn.execute("insert into public.team_members (supplier_id, user_id, role) values (%s, %s, 'viewer')",
-                         (uid("B"), uid("member_a")))
+        rls_conn.execute("insert into public.team_members (supplier_id, user_id, role, invited_by)"
+                         " values (%s, %s, 'viewer', %s)", (uid("B"), uid("member_a"), uid("admin_b")))
         rls_conn.execute("insert into public.supplier_client_connections (supplier_id, couple_id, status)"
                          " values (%s, %s, 'invited')", (uid("B"), uid("C4")))
 

@@ -87,6 +87,26 @@ def test_authenticated_may_update_exactly_the_matrix_update_columns(
         assert granted == set(entry.get("update_columns") or []), f"{table}: UPDATE grants differ from update_columns"
 
 
+def test_api_roles_read_every_column_but_the_matrix_hidden_columns(
+    db: psycopg.Connection[Any], matrix: dict[str, Any]
+) -> None:
+    """Where a role may read a table, it reads every column except the table's hidden_columns for that role."""
+    for table, entry in matrix.items():
+        hidden = entry.get("hidden_columns") or {}
+        for role in ("anon", "authenticated"):
+            rows = db.execute(
+                "select a.attname, has_column_privilege(%s, a.attrelid, a.attnum, 'SELECT') from pg_attribute a "
+                "where a.attrelid = ('public.' || %s)::regclass and a.attnum > 0 and not a.attisdropped",
+                (role, table),
+            ).fetchall()
+            readable = {name for name, ok in rows if ok}
+            if not readable:
+                assert role not in hidden, f"{table}: {role} reads nothing, so hides nothing"
+                continue
+            assert {name for name, _ in rows} - readable == set(hidden.get(role, [])), (
+                f"{table}: columns {role} cannot read differ from hidden_columns.{role}")
+
+
 def test_api_roles_never_hold_truncate(db: psycopg.Connection[Any]) -> None:
     """TRUNCATE skips RLS, so no API role holds it on any public table."""
     rows = db.execute(

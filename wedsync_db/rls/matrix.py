@@ -39,6 +39,7 @@ class TableSpec:
     service_role: tuple[str, ...]
     guards: tuple[str, ...] = ()
     partitioned: bool = False
+    hidden_columns: dict[str, tuple[str, ...]] = field(default_factory=dict)  # per API role: columns it may not read
 
     def relations(self) -> list[str]:
         """Every actor relation named by any rule of this table, team roles expanded, in matrix order."""
@@ -133,6 +134,7 @@ def parse_matrix(data: dict[str, Any]) -> AccessMatrix:
             service_role=tuple(raw.get("service_role") or ()),
             guards=tuple(str(g) for g in raw.get("guards") or ()),
             partitioned=bool(raw.get("partitioned")),
+            hidden_columns={role: tuple(cols) for role, cols in (raw.get("hidden_columns") or {}).items()},
         )
     return AccessMatrix(tables=tables, vocabulary=data.get("vocabulary", {}))
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from wedsync_db.impersonate import Actor
 from wedsync_db.rls.matrix import AccessMatrix, Rule, TableSpec, load_matrix
-from wedsync_db.rls.world import ROLE_RANK, World
+from wedsync_db.rls.world import ROLE_RANK, World, is_invited_partner, is_partner
 
 OK, FILTERED, DENIED = "ok", "filtered", "denied"
 
@@ -61,12 +61,9 @@ class Oracle:
         if caller.uid is None:
             return False
         if spec.name == "couples":  # row-local: the row itself is the couple
-            return caller.uid in (row.get("partner_one_user_id"), row.get("partner_two_user_id"))
+            return is_partner(row, caller.uid)
         couple = self.world.row("couples", row.get(spec.couple_column))
-        return (
-            couple is not None and couple["deleted_at"] is None
-            and caller.uid in (couple["partner_one_user_id"], couple["partner_two_user_id"])
-        )
+        return couple is not None and couple["deleted_at"] is None and is_partner(couple, caller.uid)
 
     def relation_holds(self, caller: Caller, spec: TableSpec, who: str, row: dict[str, Any]) -> bool:
         """Whether the caller stands in relation ``who`` to ``row`` (vocabulary of access_matrix.yaml)."""
@@ -105,6 +102,8 @@ class Oracle:
             return row.get("created_by") == uid
         if kind == "partner":
             return self._couple_partner(caller, spec, row)
+        if kind == "invited_partner":
+            return spec.name == "couples" and is_invited_partner(row, uid)
         if kind == "teammate":
             return row.get("user_id") in self.world.teammates_of(uid)
         if kind == "connected_partner":
@@ -118,6 +117,11 @@ class Oracle:
     def condition_holds(self, caller: Caller, spec: TableSpec, cond: Any, row: dict[str, Any]) -> bool:
         if cond == "not_deleted":
             return row.get("deleted_at") is None
+        if cond == "parties_live":
+            couple = self.world.row("couples", row.get("couple_id"))
+            return self.world.live_supplier(row.get("supplier_id")) and (couple is None or couple["deleted_at"] is None)
+        if cond == "live_parent":
+            return self._parent_live(spec.name, row)
         if cond == "active_connection":
             return self.world.is_active(row.get("supplier_id"), row.get("couple_id"))
         if cond == "shared_group":
@@ -134,12 +138,27 @@ class Oracle:
                 return caller.uid is not None and row.get(arg) == caller.uid
             (col, want), = arg.items()
             have = row.get(col)
-            same = (have is want) if isinstance(want, bool) else (have is not None and str(have) == str(want))
+            if want is None or isinstance(want, bool):
+                same = have is want
+            elif isinstance(want, list):
+                same = have is not None and [str(v) for v in have] == [str(v) for v in want]
+            else:
+                same = have is not None and str(have) == str(want)
             if op == "equals":
                 return same
             if op == "not_equals":
                 return have is not None and not same
         raise ValueError(f"unknown condition {cond!r} in the access matrix")
+
+    def _parent_live(self, table: str, row: dict[str, Any]) -> bool:
+        """The row's parent chain (vocabulary ``parents``) is live: soft delete closes the subtree."""
+        for parent_table, column in self.matrix.vocabulary.get("parents", {}).get(table, {}).items():
+            parent = self.world.row(parent_table, row.get(column))
+            if parent is None:
+                continue  # no such parent: the foreign key, not RLS, refuses the row
+            if parent["deleted_at"] is not None or not self._parent_live(parent_table, parent):
+                return False
+        return True
 
     def rule_admits(self, caller: Caller, spec: TableSpec, rule: Rule, row: dict[str, Any], phase: str) -> bool:
         """``who`` and the rule's ``when`` (stored row) or ``check`` (new row) conditions."""
@@ -247,6 +266,8 @@ class Oracle:
         if not (self.has_grant(caller, table, "insert") and self.has_grant(caller, table, "update", columns)
                 and self.has_grant(caller, table, "select")):
             return Verdict(DENIED, "upsert needs insert, update and select privileges")
+        if set(columns) & set(spec.hidden_columns.get(caller.role, ())):
+            return Verdict(DENIED, "upsert reads excluded.<column> of a column the role may not read")
         if caller.role == "service_role":
             return Verdict(OK, "service_role bypasses RLS")
         # Observed on PostgreSQL 15: the INSERT check applies to the proposed row even when it conflicts.

@@ -2,10 +2,12 @@
 
 Suppliers: A (published; owner, admin, member, viewer, a soft-deleted member, the freelancer as member),
 B (unpublished; owner, admin, member, the freelancer as viewer), C (owned by the dual-role user), D (soft-deleted).
+A's invitee has a pending invitation (a member row not accepted: it opens nothing).
 Couples: C1 (two partners, active connection to A sharing couple_details and wedding_details),
 C2 (the dual-role user, active connection to B sharing everything, invited by A), C3 (revoked connection to A),
-C4 (soft-deleted, active connection to A). Each supplier-scoped table has a live and a soft-deleted row for A,
-rows for B, and analytics rows in two monthly partitions.
+C4 (soft-deleted, active connection to A), C5 (partner3's second couple, whose partner two is only invited,
+declined by B). Each supplier-scoped table has a live and a soft-deleted row for A, rows for B, and analytics rows
+in two monthly partitions. Near misses: a published form version under A's archived form, a refunded purchase.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ def uid(name: str) -> str:
 USERS = [
     "owner_a", "admin_a", "member_a", "viewer_a", "gone_member_a", "freelancer", "owner_b", "admin_b", "member_b",
     "dual",
-    "partner1", "partner2", "partner3", "partner4", "stranger",
+    "partner1", "partner2", "partner3", "partner4", "stranger", "invitee", "invited_partner",
 ]
 NOW = datetime.now(UTC).replace(microsecond=0)
 LAST_MONTH = (NOW.replace(day=1) - timedelta(days=3))
@@ -56,15 +58,18 @@ def _rows() -> list[tuple[str, dict[str, Any]]]:
         ("admin_a", "A", "admin", None), ("member_a", "A", "member", None), ("viewer_a", "A", "viewer", None),
         ("gone_member_a", "A", "member", DELETED), ("freelancer", "A", "member", None),
         ("freelancer", "B", "viewer", None), ("admin_a", "D", "admin", None), ("admin_b", "B", "admin", None),
-        ("member_b", "B", "member", None),
+        ("member_b", "B", "member", None), ("invitee", "A", "member", "pending"),
     ]:
         add("team_members", id=uid(f"tm-{user}-{sup}"), supplier_id=uid(sup), user_id=uid(user), role=role,
-            deleted_at=deleted)
+            invited_by=uid("owner_a" if sup == "A" else "owner_b"),
+            accepted_at=None if deleted == "pending" else NOW, deleted_at=None if deleted == "pending" else deleted)
     for u in ["owner_a", "admin_a", "viewer_a", "partner1", "dual", "stranger"]:
         add("user_profiles", id=uid(f"profile-{u}"), user_id=uid(u), full_name=u.title())
     add("user_profiles", id=uid("profile-gone"), user_id=uid("member_a"), full_name="Gone", deleted_at=DELETED)
     add("couples", id=uid("C1"), partner_one_user_id=uid("partner1"), partner_two_user_id=uid("partner2"),
-        display_name="One & Two")
+        partner_two_accepted_at=NOW, display_name="One & Two")
+    add("couples", id=uid("C5"), partner_one_user_id=uid("partner3"), partner_two_user_id=uid("invited_partner"),
+        display_name="Three & Invited")
     add("couples", id=uid("C2"), partner_one_user_id=uid("dual"), display_name="Dual")
     add("couples", id=uid("C3"), partner_one_user_id=uid("partner3"), display_name="Three")
     add("couples", id=uid("C4"), partner_one_user_id=uid("partner4"), display_name="Four", deleted_at=DELETED)
@@ -78,6 +83,7 @@ def _rows() -> list[tuple[str, dict[str, Any]]]:
         ("B", "C1", "active", ["budget"], DELETED),
         ("D", "C1", "active", ["couple_details"], None),
         ("B", "C3", "invited", ["couple_details"], None),
+        ("B", "C5", "declined", ["couple_details"], None),
     ]:
         add("supplier_client_connections", id=uid(f"conn-{sup}-{cpl}"), supplier_id=uid(sup), couple_id=uid(cpl),
             status=status, shared_field_group_keys=keys, deleted_at=deleted)
@@ -97,7 +103,8 @@ def _rows() -> list[tuple[str, dict[str, Any]]]:
             add("performance_metrics", id=uid(f"metric-{k}"), supplier_id=uid(sup), metric=f"m_{tag}",
                 period="day", period_start=NOW.date(), value=1, deleted_at=deleted)
             add("templates", id=uid(f"template-{k}"), supplier_id=uid(sup), kind="form", title=f"T {k}",
-                status="published" if tag == "live" else "draft", deleted_at=deleted)
+                status="published" if tag == "live" else "draft", price=25, content=Jsonb({"paid": k}),
+                deleted_at=deleted)
         add("templates", id=uid(f"template-{sup}-draft"), supplier_id=uid(sup), kind="email", title="Draft",
             status="draft")
         live = f"{sup}-live"
@@ -107,6 +114,9 @@ def _rows() -> list[tuple[str, dict[str, Any]]]:
             version_number=2, title="v2", schema=Jsonb({"fields": []}), status="draft")
         add("form_versions", id=uid(f"fv-{sup}-gone"), supplier_id=uid(sup), form_id=uid(f"form-{live}"),
             version_number=3, title="v3", schema=Jsonb({}), status="draft", deleted_at=DELETED)
+        # a live version under a soft-deleted form (a near miss: the parent is gone, the child is not)
+        add("form_versions", id=uid(f"fv-{sup}-orphan"), supplier_id=uid(sup), form_id=uid(f"form-{sup}-gone"),
+            version_number=1, title="v1", schema=Jsonb({"fields": []}), status="published")
         add("field_mappings", id=uid(f"fm-{sup}"), supplier_id=uid(sup), form_id=uid(f"form-{live}"),
             form_field_key="name", core_field_id=None)  # core_field_id filled from the catalog
         add("journey_nodes", id=uid(f"node-{sup}"), supplier_id=uid(sup), journey_id=uid(f"journey-{live}"),
@@ -140,7 +150,8 @@ def _rows() -> list[tuple[str, dict[str, Any]]]:
         add("notifications", id=uid(f"note-{user}-{deleted is not None}"), user_id=uid(user), kind="info",
             title="Note", deleted_at=deleted)
     for buyer, seller, status, user in [("B", "A", "completed", "owner_b"), ("C", "A", "pending", "dual"),
-                                        ("A", "B", "completed", "member_a"), ("B", "A", "completed", "freelancer")]:
+                                        ("A", "B", "completed", "member_a"), ("B", "A", "completed", "freelancer"),
+                                        ("C", "B", "refunded", "dual")]:
         add("template_purchases", id=uid(f"purchase-{buyer}-{seller}-{user}"),
             template_id=uid(f"template-{seller}-live"), buyer_supplier_id=uid(buyer), seller_supplier_id=uid(seller),
             buyer_user_id=uid(user), template_title="T", amount=10, currency="GBP", status=status)
@@ -200,7 +211,7 @@ def load_sample_world(conn: psycopg.Connection[Any]) -> None:
 def names() -> dict[str, str]:
     """UUID -> name, for readable reports."""
     out = {uid(u): u for u in USERS}
-    out.update({uid(s): s for s in ["A", "B", "C", "D", "C1", "C2", "C3", "C4"]})
+    out.update({uid(s): s for s in ["A", "B", "C", "D", "C1", "C2", "C3", "C4", "C5"]})
     return out
 
 

@@ -72,12 +72,19 @@ class World:
         for c in rows.get("supplier_client_connections", []):
             if c["status"] == "active" and c["deleted_at"] is None:
                 world.active[(c["supplier_id"], c["couple_id"])] = c
+        # A connection opens something only while both of its parties are live (soft delete closes it).
+        for key in [k for k in world.active if not world.live_supplier(k[0]) or not world._live("couples", k[1])]:
+            del world.active[key]
         for g in rows.get("core_field_groups", []):
             world.group_keys[g["id"]] = (g["key"], g["deleted_at"] is None)
         return world
 
     def row(self, table: str, row_id: Any) -> dict[str, Any] | None:
         return self.by_id.get(table, {}).get(str(row_id)) if row_id is not None else None
+
+    def _live(self, table: str, row_id: Any) -> bool:
+        row = self.row(table, row_id)
+        return row is not None and row["deleted_at"] is None
 
     def users(self) -> list[str]:
         return [u["id"] for u in self.tables.get("auth.users", [])]
@@ -87,11 +94,11 @@ class World:
         return s is not None and s["deleted_at"] is None
 
     def team_role(self, user_id: str | None, supplier_id: Any) -> str | None:
-        """The caller's live role on a live supplier, else None."""
+        """The caller's live, accepted role on a live supplier, else None (an invitation opens nothing)."""
         if user_id is None or supplier_id is None:
             return None
         tm = self.team_rows.get((str(supplier_id), user_id))
-        if tm is None or tm["deleted_at"] is not None or not self.live_supplier(supplier_id):
+        if tm is None or tm["deleted_at"] is not None or not _accepted(tm) or not self.live_supplier(supplier_id):
             return None
         return str(tm["role"])
 
@@ -109,14 +116,13 @@ class World:
         return self._memo[key]
 
     def couples_of(self, user_id: str | None) -> list[str]:
-        """Live couples of which the user is a partner."""
+        """Live couples of which the user is a partner (partner two once accepted)."""
         if user_id is None:
             return []
         key = ("couples_of", user_id)
         if key not in self._memo:
             self._memo[key] = [
-                c["id"] for c in self.tables.get("couples", [])
-                if c["deleted_at"] is None and user_id in (c["partner_one_user_id"], c["partner_two_user_id"])
+                c["id"] for c in self.tables.get("couples", []) if c["deleted_at"] is None and is_partner(c, user_id)
             ]
         return self._memo[key]
 
@@ -135,7 +141,9 @@ class World:
         key = ("teammates_of", user_id)
         if key not in self._memo:
             mine = set(self.suppliers_of(user_id, "viewer"))
-            self._memo[key] = {u for (s, u), tm in self.team_rows.items() if s in mine and tm["deleted_at"] is None}
+            self._memo[key] = {
+                u for (s, u), tm in self.team_rows.items() if s in mine and tm["deleted_at"] is None and _accepted(tm)
+            }
         return self._memo[key]
 
     def is_active(self, supplier_id: Any, couple_id: Any) -> bool:
@@ -144,6 +152,26 @@ class World:
     def shared_keys(self, supplier_id: str, couple_id: Any) -> list[str]:
         c = self.active.get((supplier_id, str(couple_id)))
         return list(c["shared_field_group_keys"]) if c else []
+
+
+def _accepted(team_row: Mapping[str, Any]) -> bool:
+    """A membership counts once the invited user accepted it (rows without the column predate invitations)."""
+    return team_row.get("accepted_at", True) is not None
+
+
+def is_partner(couple: Mapping[str, Any], user_id: str | None) -> bool:
+    """Partner one, or partner two once they accepted the partnership."""
+    if user_id is None:
+        return False
+    if couple["partner_one_user_id"] == user_id:
+        return True
+    return couple["partner_two_user_id"] == user_id and couple.get("partner_two_accepted_at", True) is not None
+
+
+def is_invited_partner(couple: Mapping[str, Any], user_id: str | None) -> bool:
+    """Named as partner two, not accepted yet."""
+    return user_id is not None and couple["partner_two_user_id"] == user_id and couple.get(
+        "partner_two_accepted_at", True) is None
 
 
 def jsonable(value: Any) -> Any:
