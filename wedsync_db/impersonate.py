@@ -152,6 +152,18 @@ def _set_request_context(
     conn.execute(f"select {calls}", params)
 
 
+def set_request_context(
+    conn: psycopg.Connection[Any], actor: Actor, method: str = "POST", path: str = "/rpc",
+    headers: dict[str, str] | None = None,
+) -> None:
+    """PostgREST's per-request settings, left in place for the rest of the transaction.
+
+    For a caller that keeps a request's effects inside a longer transaction (the escalation search): it runs
+    ``reset role`` itself afterwards. Everyone else wants :func:`request` or :func:`request_in_savepoint`.
+    """
+    _set_request_context(conn, actor, method.upper(), path, headers)
+
+
 @contextmanager
 def request(
     conn: psycopg.Connection[Any],
