@@ -15,6 +15,7 @@ from wedsync_db.report import Case, StepResult
 from wedsync_db.rls.attempts import fingerprints_of
 from wedsync_db.rls.completion import Completion, complete
 from wedsync_db.rls.coverage import Coverage
+from wedsync_db.rls.escalation_machine import PROFILES, EscalationReport, search_database
 from wedsync_db.rls.oracle import Oracle
 from wedsync_db.rls.report import heatmap_fragment, markdown, write_report
 from wedsync_db.rls.reproducer import render
@@ -162,8 +163,19 @@ def _print_gaps(console: Console, cov: Coverage) -> None:
                       f"data; not a failure): {', '.join(':'.join(c) for c in gaps)}[/]")
 
 
+def _escalate(url: str, directory: Path, profile: str, console: Console) -> tuple[EscalationReport, str]:
+    """The escalation search on the same database: printed as it goes, its first failure saved as SQL."""
+    console.print(f"[dim]escalation search ({profile} budget): an attacker from a bare sign-up, through the API...[/]")
+    report, failure = search_database(url, profile, directory / "escalation-first-failure.sql")
+    console.print(f"rls: {report.summary()}")
+    if failure:
+        console.print(failure, style="red", markup=False, highlight=False)
+        console.print(f"replay script: {directory / 'escalation-first-failure.sql'}")
+    return report, failure
+
+
 def run_verification(url: str, directory: Path, *, console: Console, mutants: bool = False,
-                     seed: int = 0) -> StepResult:
+                     seed: int = 0, escalation: str = "ci") -> StepResult:
     """Prove tenant isolation on the database at ``url`` (never committed to) and write the report into ``directory``.
 
     Writes matrix.md, heatmap.html and pgtap/<table>.test.sql (checks of the database's own rows, for a few
@@ -188,6 +200,7 @@ def run_verification(url: str, directory: Path, *, console: Console, mutants: bo
     console.print(f"rls: {summary}")
     cov = proof.coverage
     _print_gaps(console, cov)
+    escalated, failure = _escalate(url, directory, escalation, console)
     metrics: dict[str, Any] = {
         "attempts": cov.total, "attempts_per_second": round(proof.rate, 1), "personas": proof.personas,
         "cells": len(cov.matrix.cells()), "cells_failed": sum(1 for c in cov.matrix.cells() if cov.failures[c]),
@@ -198,12 +211,25 @@ def run_verification(url: str, directory: Path, *, console: Console, mutants: bo
     if proof.mutants:
         metrics["mutation_score"] = proof.mutation_score
         metrics["mutants"] = len(proof.mutants)
+    metrics.update({"escalation_examples": escalated.examples, "escalation_steps": escalated.steps,
+                    "escalation_reads_judged": escalated.reads_judged,
+                    "escalation_violations": len(escalated.violations)})
+    escalation_md = _escalation_markdown(escalated, failure)
     return StepResult(
-        "rls", "passed" if proof.passed else "failed", summary, seconds=time.perf_counter() - started,
-        details_markdown=f"{summary}\n\n{markdown(cov)}", details_html=heatmap_fragment(cov),
-        metrics=metrics, cases=cases(proof),
+        "rls", "passed" if proof.passed and not failure else "failed", f"{summary}; {escalated.summary()}",
+        seconds=time.perf_counter() - started,
+        details_markdown=f"{summary}\n\n{escalation_md}\n\n{markdown(cov)}", details_html=heatmap_fragment(cov),
+        metrics=metrics, cases=[*cases(proof), Case("escalation:search", not failure, failure or escalated.summary())],
         artifacts={"matrix": str(paths[0]), "heatmap": str(paths[1]), "pgtap": str(pgtap[0].parent)},
     )
+
+
+def _escalation_markdown(report: EscalationReport, failure: str) -> str:
+    """The escalation result for the report: what ran, and the first violation with its replay script."""
+    text = f"**Escalation search** (second oracle: schema/ownership.yaml, never the matrix): {report.summary()}."
+    if failure:
+        text += f"\n\n```sql\n{failure}\n```"
+    return text
 
 
 def verify_rls_command(
@@ -219,8 +245,16 @@ def verify_rls_command(
                                           help="Also run the policy mutants and print the mutation score.")] = False,
     all_users: Annotated[bool, typer.Option("--all-users", help="Try every user of the world, not only the key "
                                             "personas (one per relation kind); slow on big worlds.")] = False,
+    escalation: Annotated[str, typer.Option(
+        "--escalation", help="Budget of the escalation search: ci (30 examples of 15 API steps, derandomised, about "
+        "a minute), dev (the same, random), nightly (1,500 examples of 30 steps), or off.")] = "ci",
 ) -> None:
     """Prove tenant isolation: every actor x table x command x row against the access matrix.
+
+    Then the escalation search: an attacker who starts from a bare sign-up takes sequences of API actions derived
+    from the catalog (every insert, column update, delete and RPC granted to authenticated), and after every step
+    a second oracle (schema/ownership.yaml, never the matrix) judges what every user reads and what the step
+    wrote. The first violation is saved as a replay script (<out>/escalation-first-failure.sql).
 
     Runs the sweep (key personas, one per relation kind, read every table; inserts, updates, deletes and upserts
     aimed at rows of every relation they hold, big tables sampled), then a completion pass that aims a few
@@ -273,7 +307,13 @@ def verify_rls_command(
         for j in proof.coverage.failed[:3]:
             console.print(render(proof.oracle, j), markup=False)
         _print_gaps(console, proof.coverage)
-        if not proof.passed:
+        failure = ""
+        if escalation != "off":
+            if escalation not in PROFILES:
+                console.print(f"[red]--escalation must be one of {', '.join(PROFILES)}, off; not {escalation!r}[/]")
+                raise typer.Exit(2)
+            _, failure = _escalate(database_url, out, escalation, console)
+        if not proof.passed or failure:
             raise typer.Exit(1)
     finally:
         if cleanup is not None:
