@@ -7,6 +7,7 @@ import os
 import pytest
 from hypothesis import HealthCheck, Phase, settings
 from hypothesis.database import DirectoryBasedExampleDatabase
+from hypothesis.internal.conjecture import engine
 
 from wedsync_db.config import Settings
 
@@ -29,6 +30,13 @@ settings.register_profile(
 
 _default = "ci" if os.environ.get("CI") else "dev"
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", _default))
+
+# Every shrink step of a database test is a round trip; unbounded, a weakened policy kept the RLS suite shrinking
+# for minutes. Outside the nightly profile, shrinking stops after SHRINK_SECONDS (Hypothesis's own limit, 300 s,
+# is an engine constant; the first failing example is announced at once by the ``announce_failure`` fixture).
+SHRINK_SECONDS = 20
+if os.environ.get("HYPOTHESIS_PROFILE", _default) != "nightly":
+    engine.MAX_SHRINKING_SECONDS = SHRINK_SECONDS
 
 # Seeded worlds are anchored on a date; a fixed one makes every run, on any day, load the same data, so
 # a failing seed or Hypothesis example replays exactly. Override with WEDSYNC_SEED_AS_OF=YYYY-MM-DD.

@@ -5,7 +5,7 @@ Each test gets one connection inside a transaction; examples isolate themselves 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import psycopg
@@ -61,6 +61,25 @@ def fresh_rls_db_url(janitor: Janitor, rls_template: str) -> Iterator[str]:
         yield janitor.server.url(name)
     finally:
         janitor.drop(name)
+
+
+@pytest.fixture
+def announce_failure(request: pytest.FixtureRequest) -> Callable[[str], None]:
+    """Write a test's first failing example to the terminal at once, before Hypothesis shrinks it.
+
+    pytest shows captured output only when the test ends; shrinking through database round trips takes a while.
+    """
+    reporter = request.config.pluginmanager.get_plugin("terminalreporter")
+    said: list[str] = []
+
+    def announce(text: str) -> None:
+        if said:
+            return
+        said.append(text)
+        if reporter is not None:
+            reporter.write_line(f"\n{request.node.nodeid}: first failing example (shrinking follows):\n{text}")
+
+    return announce
 
 
 RLS_ATTEMPTS = pytest.StashKey[int]()

@@ -9,6 +9,7 @@ from the catalog; its judge is the ownership model (schema/ownership.yaml), neve
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -21,11 +22,12 @@ PROFILE = os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else
 
 
 def test_a_fresh_sign_up_acting_through_the_api_breaks_no_ownership_invariant(
-    rls_db_url: str, tmp_path: Path,
+    rls_db_url: str, tmp_path: Path, announce_failure: Callable[[str], None],
 ) -> None:
     """Every invariant of wedsync_db.rls.invariants, after every step, for the attacker's users and every victim."""
     with psycopg.connect(rls_db_url) as conn:
-        report = run_search(conn, [uid(u) for u in USERS], PROFILE, tmp_path / "first-failure.sql")
+        report = run_search(conn, [uid(u) for u in USERS], PROFILE, tmp_path / "first-failure.sql",
+                            announce=announce_failure)
     print(report.summary())
     assert report.steps > 0 and report.reads_judged > 0
 

@@ -5,6 +5,7 @@ One Hypothesis example = one actor and a batch of attempts in one savepoint; an 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import psycopg
@@ -31,6 +32,7 @@ def _profile_examples(kind: int) -> int:
 
 def test_every_actor_reads_exactly_what_the_matrix_allows(
     tiny_conn: psycopg.Connection[Any], tiny_oracle: Oracle, rls_counter: list[int],
+    announce_failure: Callable[[str], None],
 ) -> None:
     """Property 1: SELECT (whole table, by id, by tenant, count(*), group by) returns the oracle's rows, no more."""
 
@@ -41,6 +43,8 @@ def test_every_actor_reads_exactly_what_the_matrix_allows(
         judged = run_batch(tiny_conn, tiny_oracle, actor, read_batches(data, tiny_oracle, actor))
         rls_counter[0] += len(judged)
         failed = [j for j in judged if not j.passed]
+        if failed:
+            announce_failure(failure_message(tiny_oracle, failed))
         assert not failed, failure_message(tiny_oracle, failed)
 
     prop()
@@ -48,7 +52,7 @@ def test_every_actor_reads_exactly_what_the_matrix_allows(
 
 def test_every_write_succeeds_exactly_when_the_matrix_allows_it(
     tiny_conn: psycopg.Connection[Any], tiny_oracle: Oracle, tiny_fingerprints: dict[tuple[str, str], str],
-    rls_counter: list[int],
+    rls_counter: list[int], announce_failure: Callable[[str], None],
 ) -> None:
     """Property 2: INSERT/UPDATE/DELETE/upsert succeed iff the oracle allows; refused ones change nothing."""
 
@@ -60,6 +64,8 @@ def test_every_write_succeeds_exactly_when_the_matrix_allows_it(
                            tiny_fingerprints)
         rls_counter[0] += len(judged)
         failed = [j for j in judged if not j.passed]
+        if failed:
+            announce_failure(failure_message(tiny_oracle, failed))
         assert not failed, failure_message(tiny_oracle, failed)
 
     prop()

@@ -15,7 +15,7 @@ from wedsync_db.report import Case, StepResult
 from wedsync_db.rls.attempts import fingerprints_of
 from wedsync_db.rls.completion import Completion, complete
 from wedsync_db.rls.coverage import Coverage
-from wedsync_db.rls.escalation_machine import PROFILES, EscalationReport, search_database
+from wedsync_db.rls.escalation_machine import BUDGETS, PROFILES, EscalationReport, search_database
 from wedsync_db.rls.oracle import Oracle
 from wedsync_db.rls.report import heatmap_fragment, markdown, write_report
 from wedsync_db.rls.reproducer import render
@@ -232,6 +232,11 @@ def _escalation_markdown(report: EscalationReport, failure: str) -> str:
     return text
 
 
+ESCALATION_HELP = "Budget of the escalation search (ci is derandomised): " + ", ".join(
+    f"{name} ({examples} examples of up to {steps} API steps)" for name, (examples, steps, _) in BUDGETS.items()
+) + ", or off."
+
+
 def verify_rls_command(
     database_url: Annotated[str | None, typer.Option(
         "--database-url", help="A migrated, seeded database to prove (never committed to). Default: build one "
@@ -245,16 +250,9 @@ def verify_rls_command(
                                           help="Also run the policy mutants and print the mutation score.")] = False,
     all_users: Annotated[bool, typer.Option("--all-users", help="Try every user of the world, not only the key "
                                             "personas (one per relation kind); slow on big worlds.")] = False,
-    escalation: Annotated[str, typer.Option(
-        "--escalation", help="Budget of the escalation search: ci (30 examples of 15 API steps, derandomised, about "
-        "a minute), dev (the same, random), nightly (1,500 examples of 30 steps), or off.")] = "ci",
+    escalation: Annotated[str, typer.Option("--escalation", help=ESCALATION_HELP)] = "ci",
 ) -> None:
     """Prove tenant isolation: every actor x table x command x row against the access matrix.
-
-    Then the escalation search: an attacker who starts from a bare sign-up takes sequences of API actions derived
-    from the catalog (every insert, column update, delete and RPC granted to authenticated), and after every step
-    a second oracle (schema/ownership.yaml, never the matrix) judges what every user reads and what the step
-    wrote. The first violation is saved as a replay script (<out>/escalation-first-failure.sql).
 
     Runs the sweep (key personas, one per relation kind, read every table; inserts, updates, deletes and upserts
     aimed at rows of every relation they hold, big tables sampled), then a completion pass that aims a few
@@ -263,6 +261,11 @@ def verify_rls_command(
     heatmap (heatmap.html: table x command x actor relation, allowed/denied, proven/failed, attempts per cell)
     and pgTAP files that check the same database with pg_prove. Exits 1 on any disagreement, untried cell or
     surviving mutant; cells the world's data cannot reach at all are listed as a warning.
+
+    Then the escalation search: an attacker who starts from a bare sign-up takes sequences of API actions derived
+    from the catalog (every insert, column update, delete and RPC granted to authenticated), and after every step
+    a second oracle (schema/ownership.yaml, never the matrix) judges what every user reads and what the step
+    wrote. The first violation is saved as a replay script (<out>/escalation-first-failure.sql).
 
     Examples:
 

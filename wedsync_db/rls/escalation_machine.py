@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -31,7 +31,7 @@ MAX_ATTACKER_USERS = 3
 
 # Examples, steps per example and the shrinking budget (seconds), per profile (named like Hypothesis's profiles:
 # `ci` is derandomised, so a CI run and its replay take the same steps).
-BUDGETS: dict[str, tuple[int, int, int]] = {"ci": (30, 15, 20), "dev": (30, 15, 20), "nightly": (1500, 30, 300)}
+BUDGETS: dict[str, tuple[int, int, int]] = {"ci": (30, 15, 20), "dev": (30, 15, 20), "nightly": (400, 30, 300)}
 PROFILES = tuple(BUDGETS)
 
 
@@ -71,7 +71,7 @@ class ViolationFound(AssertionError):
 
 def machine_for(
     conn: psycopg.Connection[Any], victims: list[str], report: EscalationReport,
-    first_failure_path: Path | None = None,
+    first_failure_path: Path | None = None, announce: Callable[[str], None] | None = None,
 ) -> type[RuleBasedStateMachine]:
     """A state machine class bound to a connection (a database holding the world) and a report."""
     surface = ApiSurface.read(conn)
@@ -122,6 +122,8 @@ def machine_for(
                 if first_failure_path is not None:
                     first_failure_path.parent.mkdir(parents=True, exist_ok=True)
                     first_failure_path.write_text(script + "\n")
+                if announce is not None:
+                    announce("\n".join(v.line() for v in found[:5]) + "\n\n" + script)
             lines = "\n".join(v.line() for v in found[:5])
             raise ViolationFound(f"{lines}\n\n{script}")
 
@@ -142,11 +144,12 @@ def shrinking_budget(seconds: int) -> Iterator[None]:
 def run_search(
     conn: psycopg.Connection[Any], victims: list[str], profile: str,
     first_failure_path: Path | None = None, report: EscalationReport | None = None,
+    announce: Callable[[str], None] | None = None,
 ) -> EscalationReport:
     """Run the search under a profile's budget; raise ViolationFound (shrunk) on a violation."""
     report = report or EscalationReport()
     chosen, shrink_seconds = search_settings(profile), BUDGETS[profile][2]
-    machine = machine_for(conn, victims, report, first_failure_path)
+    machine = machine_for(conn, victims, report, first_failure_path, announce)
     started = time.perf_counter()
     try:
         with shrinking_budget(shrink_seconds):

@@ -154,8 +154,8 @@ class Oracle:
         """The row's parent chain (vocabulary ``parents``) is live: soft delete closes the subtree."""
         for parent_table, column in self.matrix.vocabulary.get("parents", {}).get(table, {}).items():
             parent = self.world.row(parent_table, row.get(column))
-            if parent is None:
-                continue  # no such parent: the foreign key, not RLS, refuses the row
+            if parent is None or parent.get("supplier_id") != row.get("supplier_id"):
+                continue  # no such parent in the row's tenant: the (composite) foreign key, not RLS, refuses it
             if parent["deleted_at"] is not None or not self._parent_live(parent_table, parent):
                 return False
         return True
