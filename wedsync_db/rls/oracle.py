@@ -121,7 +121,7 @@ class Oracle:
             couple = self.world.row("couples", row.get("couple_id"))
             return self.world.live_supplier(row.get("supplier_id")) and (couple is None or couple["deleted_at"] is None)
         if cond == "live_parent":
-            return self._parent_live(spec.name, row)
+            return self._parent_live(caller, spec.name, row)
         if cond == "active_connection":
             return self.world.is_active(row.get("supplier_id"), row.get("couple_id"))
         if cond == "shared_group":
@@ -150,15 +150,27 @@ class Oracle:
                 return have is not None and not same
         raise ValueError(f"unknown condition {cond!r} in the access matrix")
 
-    def _parent_live(self, table: str, row: dict[str, Any]) -> bool:
-        """The row's parent chain (vocabulary ``parents``) is live: soft delete closes the subtree."""
+    def _parent_live(self, caller: Caller, table: str, row: dict[str, Any]) -> bool:
+        """The row's parent chain (vocabulary ``parents``) is live: soft delete closes the subtree.
+
+        A parent in another tenant is left to the composite foreign key (23503), unless it is an archived parent
+        of a supplier the caller reaches (team, or connected couple): those RLS refuses first.
+        """
         for parent_table, column in self.matrix.vocabulary.get("parents", {}).get(table, {}).items():
             parent = self.world.row(parent_table, row.get(column))
-            if parent is None or parent.get("supplier_id") != row.get("supplier_id"):
-                continue  # no such parent in the row's tenant: the (composite) foreign key, not RLS, refuses it
-            if parent["deleted_at"] is not None or not self._parent_live(parent_table, parent):
+            if parent is None:
+                continue  # no such parent: the foreign key, not RLS, refuses the row
+            archived = parent["deleted_at"] is not None or not self._parent_live(caller, parent_table, parent)
+            if archived and (parent.get("supplier_id") == row.get("supplier_id")
+                             or parent.get("supplier_id") in self._reach(caller)):
                 return False
         return True
+
+    def _reach(self, caller: Caller) -> set[str]:
+        """Suppliers whose archived parents the caller's helper lists: its teams and its couples' connections."""
+        w = self.world
+        return set(w.suppliers_of(caller.uid, "viewer")) | {
+            s for (s, c) in w.active if c in w.couples_of(caller.uid) and w.live_supplier(s)}
 
     def rule_admits(self, caller: Caller, spec: TableSpec, rule: Rule, row: dict[str, Any], phase: str) -> bool:
         """``who`` and the rule's ``when`` (stored row) or ``check`` (new row) conditions."""
