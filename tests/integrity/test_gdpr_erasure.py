@@ -14,7 +14,17 @@ import psycopg
 import pytest
 from psycopg import errors
 
-from tests.integrity.factories import Tenant, audited_tables, connections, one, row_images, tenants
+from tests.integrity.factories import (
+    Tenant,
+    audited_tables,
+    connections,
+    couples,
+    one,
+    row_images,
+    suppliers,
+    tenants,
+    users,
+)
 from wedsync_db.impersonate import Actor, request
 
 Conn = psycopg.Connection[Any]
@@ -132,3 +142,31 @@ def test_team_member_cannot_erase_a_couple(db: Conn, world: list[Tenant]) -> Non
     """erase_couple is executable by service_role only."""
     with pytest.raises(errors.InsufficientPrivilege), request(db, Actor.for_user(db, world[0].owner)) as conn:
         conn.execute("select public.erase_couple(%s)", (world[0].couple,))
+
+
+def test_erasure_spares_a_partner_two_who_never_accepted(db: Conn) -> None:
+    """erase_couple: a user only invited as partner two is not the couple's; their profile and notices stay."""
+    one_id, invited = users(db, tag="eraseinv", count=2)
+    couple = str(one(db, "insert into public.couples (partner_one_user_id, partner_two_user_id, display_name)"
+                         " values (%s, %s, 'Invited') returning id", (one_id, invited)))
+    for uid in (one_id, invited):
+        db.execute("insert into public.user_profiles (user_id, full_name) values (%s, 'Keep Me')", (uid,))
+    db.execute("select public.erase_couple(%s)", (couple,))
+    left = {u for (u,) in db.execute("select user_id::text from public.user_profiles where user_id = any(%s::uuid[])",
+                                     ([one_id, invited],)).fetchall()}
+    assert left == {invited}
+
+
+def test_erasure_spares_what_a_partner_who_works_on_a_team_relies_on(db: Conn) -> None:
+    """erase_couple: an accepted partner who is also a team member keeps their profile (their team reads it)."""
+    owner, partner_one, partner_two = users(db, tag="eraseteam", count=3)
+    supplier = suppliers(db, owner=owner, tag="EraseTeam")
+    db.execute("insert into public.team_members (supplier_id, user_id, role, accepted_at)"
+               " values (%s, %s, 'member', now())", (supplier, partner_two))
+    couple = couples(db, partners=[partner_one, partner_two], tag="EraseTeam")
+    for uid in (partner_one, partner_two):
+        db.execute("insert into public.user_profiles (user_id, full_name) values (%s, 'Someone')", (uid,))
+    db.execute("select public.erase_couple(%s)", (couple,))
+    left = {u for (u,) in db.execute("select user_id::text from public.user_profiles where user_id = any(%s::uuid[])",
+                                     ([partner_one, partner_two],)).fetchall()}
+    assert left == {partner_two}

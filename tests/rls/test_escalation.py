@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
+import pytest
 
 from wedsync_db.rls.escalation_machine import run_search
 from wedsync_db.rls.sample_world import USERS, uid
@@ -59,3 +60,26 @@ def test_every_user_of_the_sample_world_reads_only_what_ownership_and_consent_op
         conn.rollback()
     assert [v.line() for v in found] == []
     assert search.checks > 500
+
+
+def test_every_member_may_leave_a_team_on_their_own_but_not_leave_it_without_an_owner(rls_conn: Any) -> None:
+    """team_members_delete_self lets each member (an invitee too) go; team_members_supplier_keeps_owner keeps the
+    last accepted owner of a live supplier."""
+    from psycopg import errors
+
+    from wedsync_db.impersonate import Actor, request_in_savepoint
+
+    rows = rls_conn.execute(
+        "select tm.id::text, tm.user_id::text, tm.role::text = 'owner' and not exists (select 1 from"
+        " public.team_members o where o.supplier_id = tm.supplier_id and o.id <> tm.id and o.role = 'owner'"
+        " and o.accepted_at is not null and o.deleted_at is null)"
+        " from public.team_members tm join public.suppliers s on s.id = tm.supplier_id"
+        " where tm.deleted_at is null and s.deleted_at is null").fetchall()
+    assert len(rows) >= 10 and any(last for _, _, last in rows)
+    for member_id, user_id, last_owner in rows:
+        with request_in_savepoint(rls_conn, Actor.user(user_id)) as conn:
+            if last_owner:
+                with pytest.raises(errors.CheckViolation, match="without an owner"):
+                    conn.execute("delete from public.team_members where id = %s", (member_id,))
+            else:
+                assert conn.execute("delete from public.team_members where id = %s", (member_id,)).rowcount == 1

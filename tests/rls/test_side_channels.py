@@ -161,3 +161,19 @@ def test_foreign_key_errors_reveal_only_existence_of_an_unguessable_id(rls_conn:
         ok = _try(rls_conn, "insert into public.clients (supplier_id, couple_id, partner_one_name) values"
                   " (%s, %s, 'x') returning couple_id::text", (uid("A"), uid("C2")))
         assert ok[0] == [(uid("C2"),)]
+
+
+def test_accepted_disclosures_hold_as_documented(rls_conn: psycopg.Connection[Any]) -> None:
+    """schema/README.md "Accepted disclosures": a signed-in stranger reads the creator of a published supplier and
+    a review's author (an invitation to them opens nothing); the user invited as partner two sees the couple row;
+    visitors read a published supplier's business email and phone, and no user id."""
+    with request_in_savepoint(rls_conn, Actor.user(uid("stranger"))):
+        assert rls_conn.execute("select created_by::text from public.suppliers where id = %s",
+                                (uid("A"),)).fetchall() == [(uid("owner_a"),)]
+        assert rls_conn.execute("select author_user_id::text from public.reviews where id = %s",
+                                (uid("review-B"),)).fetchall() == [(uid("owner_b"),)]
+    with request_in_savepoint(rls_conn, Actor.user(uid("invited_partner"))):
+        assert rls_conn.execute("select display_name from public.couples").fetchall() == [("Three & Invited",)]
+    with request_in_savepoint(rls_conn, Actor.anon()):
+        assert _try(rls_conn, "select email, phone from public.suppliers")[1] is None
+        assert _try(rls_conn, "select created_by from public.suppliers")[1] == "42501"
