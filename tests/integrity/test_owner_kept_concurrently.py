@@ -15,7 +15,6 @@ import uuid
 from typing import Any
 
 import psycopg
-import pytest
 
 from wedsync_db import Actor
 from wedsync_db.impersonate import set_request_context
@@ -32,9 +31,6 @@ def _waits_on_a_lock(observer: Conn, pid: int) -> bool:
     return row == (True,)
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError,
-                   reason="open defect: guard_supplier_keeps_owner counts owners without a lock, so two owners "
-                          "demoting each other concurrently both succeed")
 def test_two_owners_demoting_each_other_at_once_leave_the_supplier_an_owner(db: Conn, db_url: str) -> None:
     """Two owners demote each other to admin in overlapping API requests: the later one is refused
     (team_members_supplier_keeps_owner) once the earlier commits, so the supplier keeps one accepted owner."""

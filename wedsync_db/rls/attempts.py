@@ -148,6 +148,9 @@ def expect(oracle: Oracle, attempt: Attempt) -> Expectation:
         if not oracle.has_grant(caller, table, "select"):
             return Expectation(Verdict(DENIED, "no select privilege"), None, lenient)
         spec = oracle.matrix[table]
+        named = attempt.shape.partition("_")[2] if attempt.shape.startswith(("by_", "group_")) else ""
+        if named in spec.hidden_columns.get(caller.role, ()):
+            return Expectation(Verdict(DENIED, f"no select privilege on column {named}"), None, lenient)
         v = Verdict(OK, "select", tuple(spec.policies("select")))
         w = oracle.world
 

@@ -204,14 +204,14 @@ class Judge:
             target = {"supplier": "suppliers", "couple": "couples"}.get(party)
             if target and table != target and row.get(column) is not None and not state.live(target, row[column]):
                 return f"its {party} ({column}) is archived"
-        child, parent = table, spec.parent
-        current: Mapping[str, Any] | None = row
-        while parent and current is not None:
-            parent_table, column = parent
-            current = state.row(parent_table, current.get(column))
-            if current is not None and current.get("deleted_at") is not None:
-                return f"its parent {parent_table} {current['id']} (via {child}) is archived"
-            child, parent = parent_table, self.ownership[parent_table].parent
+        for parent_table, column in spec.parents:
+            state.load(parent_table, [row.get(column)])
+            parent = state.row(parent_table, row.get(column))
+            if parent is None:
+                continue
+            why = "archived" if parent.get("deleted_at") is not None else self.closed(consent, parent_table, parent)
+            if why:
+                return f"its parent {parent_table} {parent['id']} is {why}"
         return None
 
     def read_allowed(self, consent: Consent, user: str | None, table: str, row: Mapping[str, Any]) -> str | None:

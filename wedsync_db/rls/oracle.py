@@ -156,8 +156,14 @@ class Oracle:
         A parent in another tenant is left to the composite foreign key (23503), unless it is an archived parent
         of a supplier the caller reaches (team, or connected couple): those RLS refuses first.
         """
+        seen_as_caller = self.matrix.vocabulary.get("parents_seen_as_caller", ())
         for parent_table, column in self.matrix.vocabulary.get("parents", {}).get(table, {}).items():
             parent = self.world.row(parent_table, row.get(column))
+            if parent_table in seen_as_caller:
+                if parent is None or parent["deleted_at"] is not None or not self.can_select(
+                        caller, parent_table, parent):
+                    return False
+                continue
             if parent is None:
                 continue  # no such parent: the foreign key, not RLS, refuses the row
             archived = parent["deleted_at"] is not None or not self._parent_live(caller, parent_table, parent)

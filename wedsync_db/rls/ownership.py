@@ -40,7 +40,8 @@ class TableOwnership:
     opened_when: dict[str, dict[str, Any]] = field(default_factory=dict)  # edge -> row condition it also needs
     private_columns: dict[str, PrivateColumn] = field(default_factory=dict)
     group_column: str | None = None
-    parent: tuple[str, str] | None = None  # (parent table, column)
+    parents: tuple[tuple[str, str], ...] = ()  # (parent table, column): soft delete closes the subtree
+    parent_closed_by: str | None = None  # the trigger archiving the children with the parent (not a policy)
     every_user_reads: bool = False
     removable_by: tuple[str, ...] = ()  # parties that may delete a row several parties own
     audit_of_table_column: str | None = None  # audit_log: the column naming the audited table
@@ -64,8 +65,8 @@ class Ownership:
         return self.tables[table]
 
     def parents(self) -> dict[str, dict[str, str]]:
-        """``{child: {parent table: column}}``, the shape access_matrix.yaml's vocabulary uses."""
-        return {name: {t.parent[0]: t.parent[1]} for name, t in self.tables.items() if t.parent}
+        """``{child: {parent table: column}}`` of the parents policies close (access_matrix.yaml's vocabulary)."""
+        return {name: dict(t.parents) for name, t in self.tables.items() if t.parents and not t.parent_closed_by}
 
 
 class OwnershipError(ValueError):
@@ -85,7 +86,6 @@ def _table(name: str, raw: dict[str, Any]) -> TableOwnership:
     for column, spec in (raw.get("private_columns") or {}).items():
         spec = spec if isinstance(spec, dict) else {"opened_by": spec}
         private[str(column)] = PrivateColumn(str(spec["opened_by"]), dict(spec.get("free_when") or {}))
-    parent = raw.get("parent")
     return TableOwnership(
         name=name,
         owners=owners,
@@ -94,7 +94,8 @@ def _table(name: str, raw: dict[str, Any]) -> TableOwnership:
         opened_when={str(e): dict(c) for e, c in (raw.get("opened_when") or {}).items()},
         private_columns=private,
         group_column=raw.get("group_column"),
-        parent=next(iter(parent.items())) if parent else None,
+        parents=tuple((str(t), str(c)) for t, c in (raw.get("parent") or {}).items()),
+        parent_closed_by=raw.get("parent_closed_by"),
         every_user_reads=bool(raw.get("every_user_reads")),
         removable_by=tuple(raw.get("removable_by") or ()),
         audit_of_table_column=raw.get("audit_of"),
