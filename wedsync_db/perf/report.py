@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from wedsync_db.perf import svg
+from wedsync_db.perf import data_curve, svg
 from wedsync_db.report import markdown_to_html
 
 TARGETS = {"median_ms": 10.0, "p99_ms": 50.0, "rls_overhead": 1.5, "growth_per_10x": 2.0, "load_p99_ms": 100.0}
@@ -93,6 +93,9 @@ def sections(doc: dict[str, Any]) -> list[tuple[str, list[str], str | None]]:
         if load["error_examples"]:
             lines.append("Errors: " + "; ".join(load["error_examples"]))
         out.append(("Load run", lines, "load.svg"))
+    if doc.get("curve"):
+        out.append(("Data curve", data_curve.markdown(doc["curve"]), "data_curve_whale.svg"))
+        out.append(("Data curve: the small tenant", [], "data_curve_small.svg"))
     return out
 
 
@@ -126,6 +129,8 @@ def plots(doc: dict[str, Any]) -> dict[str, str]:
             "Load run: latency percentiles over time", [p["t"] for p in over],
             {"p50": [p["median_ms"] for p in over], "p95": [p["p95_ms"] for p in over],
              "p99": [p["p99_ms"] for p in over]}, x_label="seconds into the run", y_label="ms")
+    if doc.get("curve"):
+        files.update(data_curve.plots(doc["curve"]))
     return files
 
 

@@ -231,7 +231,7 @@ class LocalServer:
         port = self.port
         for line in (self.data_dir / "postgresql.auto.conf").read_text().splitlines():
             if line.startswith("port = "):
-                port = int(line.split("=")[1])
+                port = int(line.split("=", 1)[1].strip().strip("'"))  # ALTER SYSTEM quotes it
         return port
 
     def _launch(self) -> None:
@@ -289,6 +289,17 @@ class LocalServer:
 
     def stop(self) -> None:
         """Stop the server (fast shutdown, then immediate) and remove a temporary cluster."""
+        self._halt()
+        if not self.persistent:
+            shutil.rmtree(self._base, ignore_errors=True)
+
+    def restart(self) -> None:
+        """Stop the server and start it again on the same data: shared_buffers start empty (a cold start)."""
+        self._halt()
+        self._launch()
+
+    def _halt(self) -> None:
+        """Stop the postmaster, keeping the data directory."""
         if self._process is not None:
             process, self._process = self._process, None
             if process.poll() is None:
@@ -304,8 +315,6 @@ class LocalServer:
                 capture_output=True, text=True, env=_clean_environment(self.binaries), cwd="/",
                 **self._as_server_user(),
             )
-        if not self.persistent:
-            shutil.rmtree(self._base, ignore_errors=True)
 
     def url(self, dbname: str | None = None) -> str:
         return with_database(f"postgresql://postgres@127.0.0.1:{self.port}/postgres", dbname or "postgres")

@@ -1,0 +1,82 @@
+"""The data curve: points per query and tenant, plan changes named, the growth gate and its threshold."""
+
+from __future__ import annotations
+
+from wedsync_db.perf.catalog import QUERIES
+from wedsync_db.perf.data_curve import (
+    GROWTH_FLOOR_MS,
+    GROWTH_LIMIT,
+    curve,
+    growth_failures,
+    markdown,
+    measure_profile,
+    plan_change,
+    restarter,
+)
+
+
+def shape(scans, partitions=1, buffers=10, rows=5.0):
+    return {"scans": [list(s) for s in scans], "partitions_read": partitions, "buffers": buffers, "rows": rows,
+            "execution_ms": 1.0}
+
+
+def doc(profile, median, scans, rows, scoped=True, partitions=1):
+    point = {"query": "inbox", "tenant": "whale", "actor": "supplier", "tenant_scoped": scoped,
+             "warm": {"runs": 20, "median_ms": median, "p95_ms": median, "p99_ms": median * 1.5,
+                      "max_ms": median * 2}, "cold_ms": median * 10, "shape": shape(scans, partitions)}
+    return {"profile": profile, "rows": rows, "cold_method": "server restart + OS page cache dropped",
+            "tenants": {"whale": {"clients": 100}, "small": {"clients": 1}}, "points": [point]}
+
+
+INDEXED = [("Index Scan", "messages", "index_messages_on_supplier_id_created_at")]
+
+
+def test_a_seq_scan_that_appeared_is_named():
+    """The plan change names a Seq Scan present at the bigger profile only."""
+    said = plan_change(shape(INDEXED), shape([("Seq Scan", "messages", None)]))
+    assert "a Seq Scan on messages appeared" in said
+
+
+def test_an_index_that_changed_and_partitions_not_pruned_are_named():
+    """Another index on the same relation, and more partitions read, are both said."""
+    said = plan_change(shape(INDEXED, partitions=1),
+                       shape([("Index Scan", "messages", "messages_pkey")], partitions=36))
+    assert "index_messages_on_supplier_id_created_at -> messages_pkey" in said
+    assert "partitions not pruned: 36 read (was 1)" in said
+
+
+def test_the_same_shape_says_it_reads_more():
+    """No shape change: the sentence gives the buffers and rows that grew."""
+    assert plan_change(shape(INDEXED, buffers=10), shape(INDEXED, buffers=900)).startswith("same plan shape")
+
+
+def test_a_tenant_scoped_query_growing_past_the_limit_fails_with_its_plan_change():
+    """large -> xl over GROWTH_LIMIT fails the gate; the message names the query, ratio and plan change."""
+    docs = {"large": doc("large", 2.0, INDEXED, 15e6),
+            "xl": doc("xl", 2.0 * (GROWTH_LIMIT + 1), [("Seq Scan", "messages", None)], 100e6)}
+    failures = growth_failures(curve(docs))
+    assert len(failures) == 1 and "inbox (whale)" in failures[0] and "Seq Scan on messages" in failures[0]
+    assert "**1 growth failure(s)**:" in markdown(docs)
+
+
+def test_cross_tenant_queries_and_sub_floor_medians_do_not_fail_the_gate():
+    """Marketplace-like queries grow with the whole database by design; medians under the floor are noise."""
+    cross = {"large": doc("large", 2.0, INDEXED, 15e6, scoped=False), "xl": doc("xl", 20.0, INDEXED, 100e6, False)}
+    tiny = {"large": doc("large", 0.1, INDEXED, 15e6), "xl": doc("xl", GROWTH_FLOOR_MS * 0.9, INDEXED, 100e6)}
+    assert growth_failures(curve(cross)) == [] and growth_failures(curve(tiny)) == []
+
+
+def test_the_cold_method_says_what_was_done():
+    """A cluster in memory cannot be made cold by dropping the page cache: the method says so."""
+    restarts = []
+    method = restarter(lambda: restarts.append(1), in_memory=True)()
+    assert restarts == [1] and "in memory" in method
+
+
+def test_every_catalog_query_gets_a_point_for_both_tenants(perf_db_url):
+    """At ci: one point per query and tenant, with warm latency and the plan's scans; no restart, so no cold."""
+    measured = measure_profile(perf_db_url, "ci", runs=2, warm=1, log=lambda _: None)
+    assert len(measured["points"]) == 2 * len(QUERIES)
+    assert all(p["warm"]["runs"] == 2 and p["cold_ms"] is None for p in measured["points"])
+    assert any(p["shape"]["scans"] for p in measured["points"])
+    assert "not measured" in measured["cold_method"]

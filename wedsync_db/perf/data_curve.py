@@ -1,0 +1,285 @@
+"""The data curve: every catalog query at ci, large and xl, warm and cold, and the gate on its growth to xl.
+
+One profile is measured per database (:func:`measure_profile`, a JSON-ready dict); :func:`curve` joins the
+profiles' documents into one row per query and tenant with the ratio xl/large, and :func:`growth_failures`
+applies the gate: a tenant-scoped query whose warm median grows more than ``GROWTH_LIMIT`` from ``large`` to
+``xl`` fails, naming what changed in its plan between the two profiles.
+
+Warm: the median and p99 of ``runs`` executions after ``warm`` unmeasured ones. Cold: one execution on a new
+connection after a server restart, with the OS page cache dropped before the start when the harness may
+(root, /proc/sys/vm/drop_caches writable); otherwise after a restart alone, which empties shared_buffers but
+keeps the kernel's cache; the document says which (``cold_method``).
+
+Run it alone against any seeded database (the cold figures need a server the harness restarts):
+
+    python -m wedsync_db.perf.data_curve measure --url URL --profile xl --out xl.json [--data-dir DIR]
+    python -m wedsync_db.perf.data_curve report ci.json large.json xl.json --out curve/
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import subprocess
+import time
+from collections.abc import Callable
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+import psycopg
+
+from wedsync_db.impersonate import request
+from wedsync_db.perf import svg
+from wedsync_db.perf.catalog import QUERIES
+from wedsync_db.perf.gates import explain_as, partitions_of
+from wedsync_db.perf.measure import Latency, run_once
+from wedsync_db.perf.tenants import resolve_tenants
+from wedsync_db.plans import Plan
+
+# The gate: from large to xl (~6.7x the rows) a tenant-scoped query's warm median may grow at most this much.
+GROWTH_LIMIT = 2.0
+# Below this median at xl a ratio is the machine's noise (scheduling on 2 shared cores), not the data's growth.
+GROWTH_FLOOR_MS = 1.0
+CURVE_PROFILES = ("ci", "large", "xl")
+GATE_FROM, GATE_TO = "large", "xl"
+DROP_CACHES = Path("/proc/sys/vm/drop_caches")
+_PARTITION_SUFFIX = re.compile(r"_(?:y\d{4}m\d{2}|default)")
+
+Restart = Callable[[], str]  # restart the server cold; return how (the cold method)
+
+
+def _fold(name: str | None) -> str:
+    """A partition's (or its index's) name as its parent's: activities_y2025m06_pkey -> activities_*_pkey."""
+    return _PARTITION_SUFFIX.sub("_*", name or "")
+
+
+def plan_shape(plan: Plan, partitioned: set[str]) -> dict[str, Any]:
+    """What the growth gate compares between profiles: scans (partitions folded), partitions read, buffers."""
+    scans = sorted({(n.node_type, _fold(n.relation), _fold(n.index_name) or None)
+                    for n in plan.scans() if n.actual_loops > 0}, key=str)
+    return {"scans": [list(s) for s in scans], "partitions_read": len(plan.scanned_relations() & partitioned),
+            "buffers": plan.buffers(), "rows": plan.rows_returned(), "execution_ms": plan.execution_ms}
+
+
+def plan_change(before: dict[str, Any], after: dict[str, Any]) -> str:
+    """One sentence on what changed in a plan from one profile to the next (or that nothing did)."""
+    was = {tuple(s) for s in before["scans"]}
+    now = {tuple(s) for s in after["scans"]}
+    said: list[str] = []
+    old_seq = {rel for node, rel, _ in was if node == "Seq Scan"}
+    for rel in sorted({rel for node, rel, _ in now if node == "Seq Scan"} - old_seq):
+        said.append(f"a Seq Scan on {rel} appeared")
+    by_rel = lambda scans: {rel: {(node, ix) for node, r, ix in scans if r == rel} for _, rel, _ in scans}  # noqa: E731
+    old, new = by_rel(was), by_rel(now)
+    for rel in sorted(set(old) & set(new)):
+        gone = {ix for _, ix in old[rel] if ix} - {ix for _, ix in new[rel] if ix}
+        came = {ix for _, ix in new[rel] if ix} - {ix for _, ix in old[rel] if ix}
+        if gone or came:
+            said.append(f"{rel}: index {', '.join(sorted(gone)) or '(none)'} -> {', '.join(sorted(came)) or '(none)'}")
+    if after["partitions_read"] > max(before["partitions_read"], 1):
+        said.append(f"partitions not pruned: {after['partitions_read']} read (was {before['partitions_read']})")
+    if not said:
+        said.append(f"same plan shape; it reads more: {before['buffers']:,} -> {after['buffers']:,} buffers, "
+                    f"{before['rows']:,.0f} -> {after['rows']:,.0f} rows")
+    return "; ".join(said)
+
+
+def drop_os_cache() -> bool:
+    """sync, then drop the kernel's page cache; False when this process may not (not root, or refused)."""
+    try:
+        subprocess.run(["sync"], check=False)
+        DROP_CACHES.write_text("3\n")
+        return True
+    except OSError:
+        return False
+
+
+def restarter(restart_server: Callable[[], None], *, in_memory: bool = False) -> Restart:
+    """A cold restart of a server the harness runs: restart it, then drop the OS page cache when permitted."""
+    def restart() -> str:
+        restart_server()
+        if in_memory:  # a tmpfs is not the page cache: its files stay in memory whatever is dropped
+            return "server restart only (cluster in memory: no disk read to make cold)"
+        if drop_os_cache():
+            return "server restart + OS page cache dropped"
+        return "server restart only (OS page cache kept: not permitted to drop it)"
+    return restart
+
+
+def measure_profile(url: str, profile: str, *, runs: int = 20, warm: int = 3, restart: Restart | None = None,
+                    log: Callable[[str], None] = print) -> dict[str, Any]:
+    """Every catalog query for the whale and the small tenant at one profile: warm (and cold) latency, plan."""
+    doc: dict[str, Any] = {"profile": profile, "points": [], "cold_method": None}
+    with psycopg.connect(url, autocommit=True) as conn:
+        row = conn.execute("select sum(greatest(c.reltuples, 0)) from pg_class c join pg_namespace n "
+                           "on n.oid = c.relnamespace where c.relkind = 'r' "
+                           "and n.nspname in ('public', 'partitions', 'auth')").fetchone()
+        doc["rows"] = float(row[0] or 0) if row else 0.0
+        tenants = resolve_tenants(conn)
+        doc["tenants"] = {label: {"supplier_id": str(t.supplier_id), "clients": t.clients}
+                          for label, t in tenants.items()}
+        partitioned = {p for q in QUERIES if q.partitioned for p in partitions_of(conn, q.partitioned)}
+        for query in QUERIES:
+            for tenant in tenants.values():
+                for _ in range(warm):
+                    run_once(conn, query, tenant, query.actor)
+                samples = [run_once(conn, query, tenant, query.actor) for _ in range(runs)]
+                plan = explain_as(conn, query, tenant)
+                doc["points"].append({
+                    "query": query.name, "tenant": tenant.label, "actor": query.actor,
+                    "tenant_scoped": query.tenant_scoped, "warm": asdict(Latency.of(samples)), "cold_ms": None,
+                    "shape": plan_shape(plan, partitioned),
+                })
+            log(f"{profile}: warm {query.name}")
+    if restart is not None:
+        for point in doc["points"]:
+            doc["cold_method"] = restart()
+            query = next(q for q in QUERIES if q.name == point["query"])
+            with psycopg.connect(url, autocommit=True) as conn:  # the tenants read before: no other page warmed
+                point["cold_ms"] = _cold_once(conn, query, tenants[point["tenant"]])
+        log(f"{profile}: cold ({doc['cold_method']})")
+    else:
+        doc["cold_method"] = "not measured: the server is not one the harness restarts"
+    return doc
+
+
+def _cold_once(conn: psycopg.Connection[Any], query: Any, tenant: Any) -> float:
+    """The first run of ``query`` on a new connection after a restart: the catalog and data pages all cold."""
+    with request(conn, tenant.actor(query.actor), method=query.method):
+        started = time.perf_counter()
+        conn.execute(query.statement(), query.params(tenant)).fetchall()
+        return (time.perf_counter() - started) * 1000.0
+
+
+def _by_size(docs: dict[str, dict[str, Any]]) -> list[str]:
+    """The measured profiles, smallest database first."""
+    return sorted(docs, key=lambda p: docs[p]["rows"])
+
+
+def curve(docs: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+    """One row per query and tenant: each profile's warm median/p99 and cold figure, the ratios, the plans."""
+    rows: dict[tuple[str, str], dict[str, Any]] = {}
+    for profile in _by_size(docs):
+        for point in docs[profile]["points"]:
+            row = rows.setdefault((point["query"], point["tenant"]), {
+                "query": point["query"], "tenant": point["tenant"], "tenant_scoped": point["tenant_scoped"],
+                "at": {}})
+            row["at"][profile] = {"median_ms": point["warm"]["median_ms"], "p99_ms": point["warm"]["p99_ms"],
+                                  "cold_ms": point["cold_ms"], "shape": point["shape"]}
+    for row in rows.values():
+        at = row["at"]
+        for a, b in (("ci", "large"), (GATE_FROM, GATE_TO)):
+            if a in at and b in at and at[a]["median_ms"]:
+                row[f"{b}/{a}"] = at[b]["median_ms"] / at[a]["median_ms"]
+    return list(rows.values())
+
+
+def growth_failures(rows: list[dict[str, Any]], limit: float = GROWTH_LIMIT) -> list[str]:
+    """The gate: tenant-scoped queries whose warm median grew more than ``limit`` from large to xl, with why."""
+    key = f"{GATE_TO}/{GATE_FROM}"
+    failures = []
+    for row in rows:
+        ratio = row.get(key)
+        if ratio is None or not row["tenant_scoped"] or ratio <= limit:
+            continue
+        before, after = row["at"][GATE_FROM], row["at"][GATE_TO]
+        if after["median_ms"] < GROWTH_FLOOR_MS:
+            continue
+        failures.append(f"{row['query']} ({row['tenant']}): {before['median_ms']:.2f} -> {after['median_ms']:.2f} ms "
+                        f"median, {ratio:.2f}x > {limit:g}x from {GATE_FROM} to {GATE_TO}: "
+                        f"{plan_change(before['shape'], after['shape'])}")
+    return failures
+
+
+def markdown(docs: dict[str, dict[str, Any]]) -> list[str]:
+    """The curve as Markdown: what was measured, the table, the gate's verdict."""
+    rows = curve(docs)
+    profiles = _by_size(docs)
+    lines = ["Warm: median and p99 of 20 runs after 3 unmeasured ones, as the query's own user under RLS. "
+             "Cold: the first run after a restart ("
+             + "; ".join(f"{p}: {docs[p]['cold_method']}" for p in profiles) + ").",
+             "- data: " + ", ".join(f"{p} {docs[p]['rows']:,.0f} rows (whale {docs[p]['tenants']['whale']['clients']:,}"
+                                   f" clients, small {docs[p]['tenants']['small']['clients']:,})" for p in profiles),
+             f"- gate: tenant-scoped queries grow <= {GROWTH_LIMIT:g}x (warm median) from {GATE_FROM} to {GATE_TO}, "
+             f"counted when the {GATE_TO} median is >= {GROWTH_FLOOR_MS:g} ms", ""]
+    headers = ["query", "tenant"]
+    for p in profiles:
+        headers += [f"{p} median", f"{p} p99", f"{p} cold"]
+    headers += [r for r in ("large/ci", "xl/large") if any(r in row for row in rows)]
+    lines += ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
+    for row in rows:
+        cells = [row["query"] + ("" if row["tenant_scoped"] else " (cross-tenant)"), row["tenant"]]
+        for p in profiles:
+            at = row["at"].get(p)
+            cells += ([f"{at['median_ms']:.2f}", f"{at['p99_ms']:.2f}",
+                       f"{at['cold_ms']:.1f}" if at["cold_ms"] is not None else "-"] if at else ["-"] * 3)
+        cells += [f"{row[r]:.2f}x" if r in row else "-" for r in headers[2 + 3 * len(profiles):]]
+        lines.append("| " + " | ".join(cells) + " |")
+    failures = growth_failures(rows)
+    if GATE_TO in docs and GATE_FROM in docs:
+        lines += ["", f"**{len(failures)} growth failure(s)**" + (":" if failures else ".")]
+        lines += [f"- {f}" for f in failures]
+    return lines
+
+
+def plots(docs: dict[str, dict[str, Any]]) -> dict[str, str]:
+    """data_curve_<tenant>.svg: warm median against rows in the database, one line per query."""
+    profiles = _by_size(docs)
+    rows = curve(docs)
+    xs = [docs[p]["rows"] / 1e6 for p in profiles]
+    files = {}
+    for tenant in ("whale", "small"):
+        series = {r["query"]: [r["at"].get(p, {}).get("median_ms", 0.0) for p in profiles]
+                  for r in rows if r["tenant"] == tenant}
+        files[f"data_curve_{tenant}.svg"] = svg.lines(
+            f"Warm median vs data size ({tenant} tenant's users)", xs, series,
+            x_label="million rows in the database (" + ", ".join(profiles) + ")", y_label="median ms", log_x=True)
+    return files
+
+
+def write(docs: dict[str, dict[str, Any]], out: Path) -> Path:
+    """Write curve.json, curve.md and the plots into ``out``; return the Markdown file."""
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "curve.json").write_text(json.dumps({"profiles": docs, "rows": curve(docs),
+                                                "failures": growth_failures(curve(docs))}, indent=1))
+    md = ["# The data curve", "", *markdown(docs), ""]
+    for name, content in plots(docs).items():
+        (out / name).write_text(content)
+        md += [f"![{name}]({name})", ""]
+    (out / "curve.md").write_text("\n".join(md))
+    return out / "curve.md"
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``measure`` one seeded database into JSON; ``report`` several into the curve; exit 1 on a growth failure."""
+    parser = argparse.ArgumentParser(prog="python -m wedsync_db.perf.data_curve", description=__doc__.split("\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    m = sub.add_parser("measure", help="measure one seeded database")
+    m.add_argument("--url", required=True)
+    m.add_argument("--profile", required=True)
+    m.add_argument("--out", type=Path, required=True)
+    m.add_argument("--runs", type=int, default=20)
+    m.add_argument("--data-dir", type=Path, help="a persistent local cluster (wedsync-db server start --data-dir): "
+                   "restart it for the cold figures")
+    r = sub.add_parser("report", help="join measured profiles into the curve")
+    r.add_argument("docs", nargs="+", type=Path)
+    r.add_argument("--out", type=Path, required=True)
+    args = parser.parse_args(argv)
+    if args.command == "measure":
+        restart = None
+        if args.data_dir:
+            from wedsync_db.devserver import dev_server
+
+            restart = restarter(dev_server(data_dir=args.data_dir).restart)
+        doc = measure_profile(args.url, args.profile, runs=args.runs, restart=restart)
+        args.out.write_text(json.dumps(doc, indent=1))
+        return 0
+    docs = {d["profile"]: d for d in (json.loads(p.read_text()) for p in args.docs)}
+    print(write(docs, args.out).read_text())
+    return 1 if growth_failures(curve(docs)) else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
