@@ -43,6 +43,9 @@ class CatalogQuery:
     max_partitions: int | None = None  # at most this many partitions of it may be read
     opaque: bool = False  # the work happens inside a function whose plan EXPLAIN cannot show
     tenant_scoped: bool = True  # False: the query reads across tenants by design (marketplace, scheduler)
+    # One client, one couple or one record: its cost must follow the rows it returns, never the size of the
+    # caller's tenant (the tenant curve gates the slope, wedsync_db/perf/tenant_curve.py).
+    point_lookup: bool = False
     rls_baseline: bool = True  # False: as service_role the query means something else (no caller, no rows)
 
     @property
@@ -115,7 +118,7 @@ QUERIES: tuple[CatalogQuery, ...] = (
            from public.form_responses
            where supplier_id = %(supplier_id)s and client_id = %(client_id)s
            order by created_at desc""",
-        lambda t: {**_sup(t), "client_id": t.client_id},
+        lambda t: {**_sup(t), "client_id": t.client_id}, point_lookup=True,
     ),
     CatalogQuery(
         "message_thread", SUPPLIER, "WedSync", "Messages: one couple's thread",
@@ -124,7 +127,7 @@ QUERIES: tuple[CatalogQuery, ...] = (
            from public.messages
            where supplier_id = %(supplier_id)s and couple_id = %(couple_id)s
            order by created_at limit 100""",
-        lambda t: {**_sup(t), "couple_id": t.couple_id},
+        lambda t: {**_sup(t), "couple_id": t.couple_id}, point_lookup=True,
     ),
     CatalogQuery(
         "unread_notifications", SUPPLIER, "WedSync", "Header: unread notification badge",
@@ -168,7 +171,7 @@ QUERIES: tuple[CatalogQuery, ...] = (
         "form_prefill", SUPPLIER, "WedSync", "Form editor: values prefilled for a couple",
         "POST /rpc/form_prefill {p_form_id, p_couple_id}",
         """select form_field_key, core_field_key, value, source from public.form_prefill(%(form_id)s, %(couple_id)s)""",
-        lambda t: {"form_id": t.form_id, "couple_id": t.couple_id}, opaque=True,
+        lambda t: {"form_id": t.form_id, "couple_id": t.couple_id}, opaque=True, point_lookup=True,
     ),
     CatalogQuery(
         "audit_trail_of_record", SUPPLIER, "WedSync", "Client page: history of this record (admin)",
@@ -177,7 +180,81 @@ QUERIES: tuple[CatalogQuery, ...] = (
            from public.audit_log
            where supplier_id = %(supplier_id)s and table_name = 'clients' and row_id = %(client_id)s
            order by created_at desc""",
-        lambda t: {**_sup(t), "client_id": t.client_id},
+        lambda t: {**_sup(t), "client_id": t.client_id}, point_lookup=True,
+    ),
+    CatalogQuery(
+        "supplier_inbox", SUPPLIER, "WedSync", "Messages: inbox across all couples, newest first",
+        "GET /messages?supplier_id=eq.{s}&order=created_at.desc&limit=50",
+        """select id, couple_id, client_id, sender, channel, subject, status, created_at
+           from public.messages
+           where supplier_id = %(supplier_id)s
+           order by created_at desc limit 50""",
+        _sup,
+    ),
+    CatalogQuery(
+        "couple_page_connection", SUPPLIER, "WedSync", "Couple page: the connection (status, shared groups)",
+        "GET /supplier_client_connections?supplier_id=eq.{s}&couple_id=eq.{cp}",
+        """select id, status, shared_field_group_keys, created_at, responded_at
+           from public.supplier_client_connections
+           where supplier_id = %(supplier_id)s and couple_id = %(couple_id)s""",
+        lambda t: {**_sup(t), "couple_id": t.couple_id}, point_lookup=True,
+    ),
+    CatalogQuery(
+        "couple_page_core_fields", SUPPLIER, "WedSync", "Couple page: the couple's shared core fields",
+        "POST /rpc/core_field_values_for_couple {p_couple_id}",
+        ("select core_field_key, field_group_key, value, version "
+         "from public.core_field_values_for_couple(%(couple_id)s)"),
+        lambda t: {"couple_id": t.couple_id}, opaque=True, point_lookup=True,
+    ),
+    CatalogQuery(
+        "couple_page_field_values", SUPPLIER, "WedSync", "Couple page: shared core field values (table read)",
+        "GET /core_field_values?couple_id=eq.{cp}&select=core_field_id,field_group_id,value,version",
+        """select core_field_id, field_group_id, value, is_not_applicable, version, updated_at
+           from public.core_field_values
+           where couple_id = %(couple_id)s""",
+        lambda t: {"couple_id": t.couple_id}, point_lookup=True,
+    ),
+    CatalogQuery(
+        "couple_page_field_states", SUPPLIER, "WedSync", "Couple page: completion of the shared fields",
+        "GET /field_states?couple_id=eq.{cp}",
+        """select core_field_id, field_group_id, state from public.field_states where couple_id = %(couple_id)s""",
+        lambda t: {"couple_id": t.couple_id}, point_lookup=True,
+    ),
+    CatalogQuery(
+        "couple_page_responses", SUPPLIER, "WedSync", "Couple page: that couple's form responses",
+        "GET /form_responses?supplier_id=eq.{s}&couple_id=eq.{cp}&order=created_at.desc",
+        """select id, form_version_id, status, submitted_at, created_at
+           from public.form_responses
+           where supplier_id = %(supplier_id)s and couple_id = %(couple_id)s
+           order by created_at desc""",
+        lambda t: {**_sup(t), "couple_id": t.couple_id}, point_lookup=True,
+    ),
+    CatalogQuery(
+        "client_page_client", SUPPLIER, "WedSync", "Client page: the client record",
+        "GET /clients?supplier_id=eq.{s}&id=eq.{c}",
+        """select id, couple_id, partner_one_name, partner_two_name, email, phone, wedding_date, venue_name,
+                  status, notes
+           from public.clients
+           where supplier_id = %(supplier_id)s and id = %(client_id)s""",
+        lambda t: {**_sup(t), "client_id": t.client_id}, point_lookup=True,
+    ),
+    CatalogQuery(
+        "client_journeys", SUPPLIER, "WedSync", "Client and couple page: the client's journey instances",
+        "GET /journey_instances?supplier_id=eq.{s}&client_id=eq.{c}&order=started_at.desc",
+        """select id, journey_id, current_node_id, status, started_at, next_run_at
+           from public.journey_instances
+           where supplier_id = %(supplier_id)s and client_id = %(client_id)s
+           order by started_at desc""",
+        lambda t: {**_sup(t), "client_id": t.client_id}, point_lookup=True,
+    ),
+    CatalogQuery(
+        "client_activities", SUPPLIER, "WedSync", "Client page: the client's activities, newest first",
+        "GET /activities?supplier_id=eq.{s}&client_id=eq.{c}&order=created_at.desc&limit=50",
+        """select id, action, entity_type, entity_id, created_at
+           from public.activities
+           where supplier_id = %(supplier_id)s and client_id = %(client_id)s
+           order by created_at desc limit 50""",
+        lambda t: {**_sup(t), "client_id": t.client_id}, point_lookup=True,
     ),
     CatalogQuery(
         "couple_suppliers_last_message", COUPLE, "WedMe", "My suppliers: each with the last message",
@@ -191,7 +268,7 @@ QUERIES: tuple[CatalogQuery, ...] = (
                               where ms.supplier_id = scc.supplier_id and ms.couple_id = scc.couple_id
                               order by ms.created_at desc limit 1) as m on true
            where scc.couple_id = %(couple_id)s and scc.status = 'active'""",
-        lambda t: {"couple_id": t.couple_id},
+        lambda t: {"couple_id": t.couple_id}, point_lookup=True,
     ),
     CatalogQuery(
         "couple_message_thread", COUPLE, "WedMe", "Messages: thread with one supplier",
@@ -200,14 +277,29 @@ QUERIES: tuple[CatalogQuery, ...] = (
            from public.messages
            where couple_id = %(couple_id)s and supplier_id = %(supplier_id)s
            order by created_at limit 100""",
-        lambda t: {**_sup(t), "couple_id": t.couple_id},
+        lambda t: {**_sup(t), "couple_id": t.couple_id}, point_lookup=True,
     ),
     CatalogQuery(
         "couple_core_fields", COUPLE, "WedMe", "My wedding details: core fields",
         "POST /rpc/core_field_values_for_couple {p_couple_id}",
         ("select core_field_key, field_group_key, value, version "
          "from public.core_field_values_for_couple(%(couple_id)s)"),
-        lambda t: {"couple_id": t.couple_id}, opaque=True,
+        lambda t: {"couple_id": t.couple_id}, opaque=True, point_lookup=True,
+    ),
+    CatalogQuery(
+        "couple_form_responses", COUPLE, "WedMe", "My forms: our responses, newest first",
+        "GET /form_responses?couple_id=eq.{cp}&order=created_at.desc",
+        """select id, supplier_id, form_version_id, status, submitted_at, created_at
+           from public.form_responses
+           where couple_id = %(couple_id)s
+           order by created_at desc""",
+        lambda t: {"couple_id": t.couple_id}, point_lookup=True,
+    ),
+    CatalogQuery(
+        "couple_field_states", COUPLE, "WedMe", "My wedding details: completion of each field",
+        "GET /field_states?couple_id=eq.{cp}",
+        """select core_field_id, field_group_id, state from public.field_states where couple_id = %(couple_id)s""",
+        lambda t: {"couple_id": t.couple_id}, point_lookup=True,
     ),
     CatalogQuery(
         "marketplace_browse", ANON, "WedSync", "Marketplace: a category, best rated first",

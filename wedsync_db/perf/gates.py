@@ -32,6 +32,11 @@ class GateConfig:
     removed_ratio: float = 10.0
     removed_floor: float = 1_000
     budget_ms: float = 1_000.0
+    # The tenant curve (wedsync_db/perf/tenant_curve.py): a point lookup's slope of log(latency) over
+    # log(tenant rows) stays at or under this (0.15: at most 2.8x over a 1,000x range of tenant sizes) ...
+    point_lookup_max_slope: float = 0.15
+    # ... unless the growth it implies over the ladder is under this many ms (timer jitter on sub-ms queries).
+    point_lookup_noise_ms: float = 0.3
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,7 @@ from wedsync_db.errors import WedsyncError
 from wedsync_db.impersonate import request
 from wedsync_db.perf.catalog import QUERIES, CatalogQuery
 from wedsync_db.perf.measure import Latency
-from wedsync_db.perf.tenants import NoTenants, Tenant, _tenant
+from wedsync_db.perf.tenants import NoTenants, Tenant, tenant_of
 
 MAX_CLIENTS = 32
 MAX_SECONDS = 3600
@@ -121,7 +121,7 @@ def load_tenants(conn: psycopg.Connection[Any], count: int = 40) -> list[Tenant]
     tenants: list[Tenant] = []
     for supplier_id, clients in rows:
         try:
-            tenants.append(_tenant(conn, "whale" if not tenants else "sampled", supplier_id, int(clients), as_of))
+            tenants.append(tenant_of(conn, "whale" if not tenants else "sampled", supplier_id, int(clients), as_of))
         except NoTenants:
             continue
     if not tenants:

@@ -82,8 +82,7 @@ with owner as (
          and scc.deleted_at is null
     join public.couples cp on cp.id = c.couple_id and cp.deleted_at is null
     where c.supplier_id = %(s)s and c.deleted_at is null
-    order by (select count(*) from public.messages m where m.supplier_id = c.supplier_id
-              and m.couple_id = c.couple_id) desc, c.id
+    order by {client_order}, c.id
     limit 1
 ), form as (
     select f.id from public.forms f
@@ -102,9 +101,17 @@ from busiest_client bc
 """
 
 
-def _tenant(conn: psycopg.Connection[Any], label: str, supplier_id: uuid.UUID, clients: int,
-            as_of: datetime) -> Tenant:
-    row = conn.execute(_DETAILS, {"s": supplier_id}).fetchone()
+_MESSAGES_OF_CLIENT = ("(select count(*) from public.messages m where m.supplier_id = c.supplier_id "
+                       "and m.couple_id = c.couple_id)")
+
+
+def tenant_of(conn: psycopg.Connection[Any], label: str, supplier_id: uuid.UUID, clients: int, as_of: datetime,
+              *, typical_messages: int | None = None) -> Tenant:
+    """The tenant's people and records; its client is the busiest connected one, or with ``typical_messages``
+    the one whose thread is nearest that many messages (comparable records across tenants of any size)."""
+    order = (f"{_MESSAGES_OF_CLIENT} desc" if typical_messages is None
+             else f"abs({_MESSAGES_OF_CLIENT} - {int(typical_messages)})")
+    row = conn.execute(_DETAILS.replace("{client_order}", order), {"s": supplier_id}).fetchone()
     if row is None or None in row[:5]:
         raise NoTenants(f"supplier {supplier_id} ({label}) lacks an owner, a connected client or a form")
     owner, client, couple, couple_user, form, template, category, term = row
@@ -120,5 +127,11 @@ def resolve_tenants(conn: psycopg.Connection[Any]) -> dict[str, Tenant]:
         row = conn.execute(_CANDIDATES.format(direction=direction)).fetchone()
         if row is None:
             raise NoTenants("no supplier with clients, an active connection, a form and an admin: seed the database")
-        out[label] = _tenant(conn, label, row[0], int(row[1]), as_of)
+        out[label] = tenant_of(conn, label, row[0], int(row[1]), as_of)
     return out
+
+
+def candidate_sizes(conn: psycopg.Connection[Any]) -> list[tuple[uuid.UUID, int]]:
+    """Every supplier usable for the catalog (as resolve_tenants picks them) with its clients, smallest first."""
+    query = _CANDIDATES.format(direction="asc").replace("limit 1", "")
+    return [(r[0], int(r[1])) for r in conn.execute(query).fetchall()]
