@@ -49,3 +49,15 @@ def test_the_xl_estimate_is_what_this_machine_kind_was_measured_to_need():
     """The need comes from the profile's measured bytes per row: xl needs tens of GB, ci well under one."""
     assert 40e9 < profiles.PROFILES["xl"].peak_disk_bytes < 80e9
     assert profiles.PROFILES["ci"].peak_disk_bytes < 1e9
+
+
+def test_seed_refuses_in_one_line_when_the_pii_key_is_unset(db_url):
+    """Without wedsync.pii_key the seed stops before any work (its encryption step comes ~11 min into xl)."""
+    from wedsync_db.server.base import database_of
+
+    with psycopg.connect(db_url, autocommit=True) as conn:
+        conn.execute(f'alter database "{database_of(db_url)}" reset wedsync.pii_key')
+    result = CliRunner().invoke(app, ["seed", "--profile", "tiny", "--database", db_url, "--no-progress"])
+    assert result.exit_code == 1
+    lines = [line for line in result.output.splitlines() if line.strip()]
+    assert len(lines) == 1 and "wedsync.pii_key is not set" in lines[0], result.output
