@@ -46,7 +46,7 @@ def test_catalog_marks_point_lookups_among_tenant_scoped_queries() -> None:
 
 def test_no_point_lookup_follows_the_callers_tenant_size_at_ci(perf_conn: psycopg.Connection[Any]) -> None:
     """Over 5 tenants from the smallest to the whale, each point lookup's slope stays under the gate."""
-    curve = run_tenant_curve(perf_conn, count=5, runs=5, warm=2)
+    curve = run_tenant_curve(perf_conn, count=5, runs=9, warm=2)
     print("\n" + "\n".join(markdown(curve)))
     assert len(curve.tenants) == 5 and curve.tenants[-1][0] == "whale"
     assert "<svg" in plot(curve)

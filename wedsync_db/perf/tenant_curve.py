@@ -123,14 +123,25 @@ def rows_returned(conn: psycopg.Connection[Any], query: CatalogQuery, tenant: Te
         return len(conn.execute(query.sql, query.params(tenant)).fetchall())
 
 
-def _median_ms(conn: psycopg.Connection[Any], query: CatalogQuery, tenant: Tenant, runs: int, warm: int) -> float:
+def _medians_ms(conn: psycopg.Connection[Any], query: CatalogQuery, tenants: list[Tenant], runs: int,
+                warm: int) -> list[float]:
+    """Median ms per tenant, the tenants interleaved in each round so that noise from other work on the
+    machine hits every point of the curve alike (a burst during the whale's runs alone would bend it)."""
     for _ in range(warm):
-        run_once(conn, query, tenant, query.actor)
-    return statistics.median(run_once(conn, query, tenant, query.actor) for _ in range(runs))
+        for tenant in tenants:
+            run_once(conn, query, tenant, query.actor)
+    samples: list[list[float]] = [[] for _ in tenants]
+    for _ in range(runs):
+        for i, tenant in enumerate(tenants):
+            samples[i].append(run_once(conn, query, tenant, query.actor))
+    return [statistics.median(s) for s in samples]
 
 
 def judge_curve(points: list[CurvePoint], *, point_lookup: bool, config: GateConfig) -> tuple[float, bool]:
     """(slope, passed): a point lookup fails when latency follows tenant size beyond the slope and the noise."""
+    # A point that returns nothing is not comparable: its policy InitPlans never run (no row to filter).
+    returning = [p for p in points if p.rows_returned > 0]
+    points = returning if len(returning) >= 3 else points
     xs = [p.tenant_rows for p in points]
     ys = [p.median_ms for p in points]
     slope = log_slope(xs, ys)
@@ -153,8 +164,9 @@ def run_tenant_curve(
     log("tenant ladder: " + ", ".join(f"{t.label} {rows:,} rows" for t, rows in ladder))
     curves = []
     for query in (q for q in queries if q.tenant_scoped):
-        points = [CurvePoint(t.label, rows, _median_ms(conn, query, t, runs, warm), rows_returned(conn, query, t))
-                  for t, rows in ladder]
+        medians = _medians_ms(conn, query, [t for t, _ in ladder], runs, warm)
+        points = [CurvePoint(t.label, rows, ms, rows_returned(conn, query, t))
+                  for (t, rows), ms in zip(ladder, medians, strict=True)]
         slope, passed = judge_curve(points, point_lookup=query.point_lookup, config=config)
         plan = None if passed else explain_as(conn, query, ladder[-1][0]).summary()
         curves.append(QueryCurve(query.name, query.actor, query.point_lookup, points, slope, passed, plan))
@@ -168,7 +180,8 @@ def markdown(curve: TenantCurve) -> list[str]:
     labels = [f"{label} ({rows:,})" for label, rows in curve.tenants]
     lines = [f"Median ms as each tenant's own user, tenants by rows (smallest to the whale). A point lookup's slope "
              f"of log(latency) over log(tenant rows) must stay <= {curve.max_slope:g} (or its fitted growth over "
-             f"the ladder under {curve.noise_ms:g} ms); rows returned in brackets.", "",
+             f"the ladder under {curve.noise_ms:g} ms), fitted over the points that return rows (at least 3); rows "
+             f"returned in brackets.", "",
              "| query | point lookup | " + " | ".join(labels) + " | slope | result |",
              "|" + "---|" * (len(labels) + 4)]
     for c in curve.curves:

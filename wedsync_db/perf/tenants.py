@@ -108,9 +108,12 @@ _MESSAGES_OF_CLIENT = ("(select count(*) from public.messages m where m.supplier
 def tenant_of(conn: psycopg.Connection[Any], label: str, supplier_id: uuid.UUID, clients: int, as_of: datetime,
               *, typical_messages: int | None = None) -> Tenant:
     """The tenant's people and records; its client is the busiest connected one, or with ``typical_messages``
-    the one whose thread is nearest that many messages (comparable records across tenants of any size)."""
+    one with a journey instance and a response if it has any, whose thread is nearest that many messages
+    (comparable records across tenants of any size)."""
     order = (f"{_MESSAGES_OF_CLIENT} desc" if typical_messages is None
-             else f"abs({_MESSAGES_OF_CLIENT} - {int(typical_messages)})")
+             else "(exists (select 1 from public.journey_instances j where j.client_id = c.id)) desc, "
+                  "(exists (select 1 from public.form_responses r where r.client_id = c.id)) desc, "
+                  f"abs({_MESSAGES_OF_CLIENT} - {int(typical_messages)})")
     row = conn.execute(_DETAILS.replace("{client_order}", order), {"s": supplier_id}).fetchone()
     if row is None or None in row[:5]:
         raise NoTenants(f"supplier {supplier_id} ({label}) lacks an owner, a connected client or a form")
