@@ -173,10 +173,13 @@ class Oracle:
         return True
 
     def _reach(self, caller: Caller) -> set[str]:
-        """Suppliers whose archived parents the caller's helper lists: its teams and its couples' connections."""
+        """Suppliers whose archived parents the caller's helper lists: its teams, its couples' active connections
+        and the suppliers its couples answered forms of."""
         w = self.world
+        couples = w.couples_of(caller.uid)
         return set(w.suppliers_of(caller.uid, "viewer")) | {
-            s for (s, c) in w.active if c in w.couples_of(caller.uid) and w.live_supplier(s)}
+            s for (s, c) in w.active if c in couples and w.live_supplier(s)} | {
+            r["supplier_id"] for c in couples for r in w.rows_where("form_responses", "couple_id", c)}
 
     def rule_admits(self, caller: Caller, spec: TableSpec, rule: Rule, row: dict[str, Any], phase: str) -> bool:
         """``who`` and the rule's ``when`` (stored row) or ``check`` (new row) conditions."""

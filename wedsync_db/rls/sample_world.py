@@ -7,7 +7,8 @@ Couples: C1 (two partners, active connection to A sharing couple_details and wed
 C2 (the dual-role user, active connection to B sharing everything, invited by A), C3 (revoked connection to A),
 C4 (soft-deleted, active connection to A), C5 (partner3's second couple, whose partner two is only invited,
 declined by B). Each supplier-scoped table has a live and a soft-deleted row for A, rows for B, and analytics rows
-in two monthly partitions. Near misses: a published form version under A's archived form, a refunded purchase.
+in two monthly partitions. Near misses: a published form version under A's archived form (and C3's response to
+it, though C3's connection to A is revoked), a refunded purchase.
 """
 
 from __future__ import annotations
@@ -132,12 +133,13 @@ def _rows() -> list[tuple[str, dict[str, Any]]]:
                 created_at=when)
         add("activities", id=uid(f"act-{sup}-gone"), supplier_id=uid(sup), action="x", created_at=NOW,
             deleted_at=DELETED)
-    for cpl, sup, status, deleted in [
-        ("C1", "A", "draft", None), ("C1", "A", "submitted", None), ("C1", "A", "draft", DELETED),
-        ("C2", "B", "draft", None), ("C3", "A", "draft", None),
+    for cpl, sup, status, deleted, version in [
+        ("C1", "A", "draft", None, "pub"), ("C1", "A", "submitted", None, "pub"), ("C1", "A", "draft", DELETED, "pub"),
+        ("C2", "B", "draft", None, "pub"), ("C3", "A", "draft", None, "pub"),
+        ("C3", "A", "submitted", None, "orphan"),  # under A's archived form, of a couple whose connection is revoked
     ]:
         add("form_responses", id=uid(f"resp-{cpl}-{sup}-{status}-{deleted is not None}"), supplier_id=uid(sup),
-            form_version_id=uid(f"fv-{sup}-pub"), couple_id=uid(cpl), status=status,
+            form_version_id=uid(f"fv-{sup}-{version}"), couple_id=uid(cpl), status=status,
             answers=Jsonb({"q": "a"}), deleted_at=deleted)
     for sup, cpl, sender, user, deleted in [
         ("A", "C1", "supplier", "owner_a", None), ("A", "C1", "couple", "partner1", None),
