@@ -190,7 +190,7 @@ def step_rls(ctx: JobContext, directory: Path) -> StepResult:
         from wedsync_db.rls.command import run_verification
     except ImportError:
         return _pytest_step("rls", ["tests/rls"], directory)
-    return run_verification(ctx.url, directory, console=ctx.console)
+    return run_verification(ctx.url, directory, console=ctx.console, escalation="main")
 
 
 def step_perf(ctx: JobContext, directory: Path) -> StepResult:
