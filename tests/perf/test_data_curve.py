@@ -80,3 +80,17 @@ def test_every_catalog_query_gets_a_point_for_both_tenants(perf_db_url):
     assert all(p["warm"]["runs"] == 2 and p["cold_ms"] is None for p in measured["points"])
     assert any(p["shape"]["scans"] for p in measured["points"])
     assert "not measured" in measured["cold_method"]
+
+
+def test_a_bitmap_scan_keeps_its_index_and_a_timed_out_plan_says_so():
+    """The Bitmap Index Scan's index is counted on the heap scan's relation; a plan not run says it timed out."""
+    from wedsync_db.perf.data_curve import plan_shape
+    from wedsync_db.plans import Plan, PlanNode
+
+    root = PlanNode.from_json({"Node Type": "Bitmap Heap Scan", "Relation Name": "field_states", "Actual Loops": 1,
+                               "Plans": [{"Node Type": "Bitmap Index Scan", "Index Name": "index_fs_on_couple",
+                                          "Actual Loops": 1}]})
+    analyzed = plan_shape(Plan(root, 0.1, 1.0), set())
+    assert ["Bitmap Index Scan", "field_states", "index_fs_on_couple"] in analyzed["scans"]
+    planned = plan_shape(Plan(root, 0.1, 0.0), set(), analyzed=False)
+    assert plan_change(analyzed, planned).startswith("timed out")

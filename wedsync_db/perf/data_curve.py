@@ -36,7 +36,7 @@ from wedsync_db.perf.catalog import QUERIES
 from wedsync_db.perf.gates import explain_as, partitions_of
 from wedsync_db.perf.measure import Latency, run_once
 from wedsync_db.perf.tenants import resolve_tenants
-from wedsync_db.plans import Plan
+from wedsync_db.plans import SCAN_TYPES, Plan, PlanNode
 
 # The gate: from large to xl (~6.7x the rows) a tenant-scoped query's warm median may grow at most this much.
 GROWTH_LIMIT = 2.0
@@ -56,12 +56,29 @@ def _fold(name: str | None) -> str:
     return _PARTITION_SUFFIX.sub("_*", name or "")
 
 
-def plan_shape(plan: Plan, partitioned: set[str]) -> dict[str, Any]:
-    """What the growth gate compares between profiles: scans (partitions folded), partitions read, buffers."""
-    scans = sorted({(n.node_type, _fold(n.relation), _fold(n.index_name) or None)
-                    for n in plan.scans() if n.actual_loops > 0}, key=str)
-    return {"scans": [list(s) for s in scans], "partitions_read": len(plan.scanned_relations() & partitioned),
-            "buffers": plan.buffers(), "rows": plan.rows_returned(), "execution_ms": plan.execution_ms}
+def plan_shape(plan: Plan, partitioned: set[str], *, analyzed: bool = True) -> dict[str, Any]:
+    """What the growth gate compares between profiles: scans (partitions folded), partitions read, buffers.
+
+    A Bitmap Index Scan names no relation: it is counted on its Bitmap Heap Scan's. ``analyzed`` False (a plain
+    EXPLAIN of a statement that timed out): every planned scan counts as read.
+    """
+    read: set[tuple[str, str, str | None]] = set()
+    partitions: set[str] = set()
+
+    def visit(node: PlanNode, relation: str | None) -> None:
+        relation = node.relation or relation
+        ran = node.actual_loops > 0 or not analyzed
+        if ran and node.node_type in SCAN_TYPES and relation:
+            read.add((node.node_type, _fold(relation), _fold(node.index_name) or None))
+            if relation in partitioned:
+                partitions.add(relation)
+        for child in node.children:
+            visit(child, relation if node.node_type.startswith("Bitmap") else None)
+
+    visit(plan.root, None)
+    return {"scans": [list(s) for s in sorted(read, key=str)], "partitions_read": len(partitions),
+            "buffers": plan.buffers(), "rows": plan.rows_returned(), "execution_ms": plan.execution_ms,
+            "analyzed": analyzed}
 
 
 def plan_change(before: dict[str, Any], after: dict[str, Any]) -> str:
@@ -81,9 +98,11 @@ def plan_change(before: dict[str, Any], after: dict[str, Any]) -> str:
             said.append(f"{rel}: index {', '.join(sorted(gone)) or '(none)'} -> {', '.join(sorted(came)) or '(none)'}")
     if after["partitions_read"] > max(before["partitions_read"], 1):
         said.append(f"partitions not pruned: {after['partitions_read']} read (was {before['partitions_read']})")
-    if not said:
-        said.append(f"same plan shape; it reads more: {before['buffers']:,} -> {after['buffers']:,} buffers, "
-                    f"{before['rows']:,.0f} -> {after['rows']:,.0f} rows")
+    if not after.get("analyzed", True):
+        said.append("timed out (the statement timeout), so its plan was not run; it plans "
+                    + ", ".join(f"{node} on {rel}" + (f" using {ix}" if ix else "") for node, rel, ix in now))
+    elif not said:
+        said.append(f"same plan shape; it reads more: {before['buffers']:,} -> {after['buffers']:,} buffers")
     return "; ".join(said)
 
 
@@ -124,12 +143,13 @@ def measure_profile(url: str, profile: str, *, runs: int = 20, warm: int = 3, bu
         partitioned = {p for q in QUERIES if q.partitioned for p in partitions_of(conn, q.partitioned)}
         for query in QUERIES:
             for tenant in tenants.values():
-                samples = _warm_samples(conn, query, tenant, runs=runs, warm=warm, budget_s=budget_s)
-                plan = explain_as(conn, query, tenant)
+                samples, timed_out = _warm_samples(conn, query, tenant, runs=runs, warm=warm, budget_s=budget_s)
+                # A statement past the actor's statement_timeout: its plan without running it (every scan counts).
+                plan, analyzed = _plan(conn, query, tenant, analyze=not timed_out)
                 doc["points"].append({
                     "query": query.name, "tenant": tenant.label, "actor": query.actor,
                     "tenant_scoped": query.tenant_scoped, "warm": asdict(Latency.of(samples)), "cold_ms": None,
-                    "shape": plan_shape(plan, partitioned),
+                    "timed_out": timed_out, "shape": plan_shape(plan, partitioned, analyzed=analyzed),
                 })
             log(f"{profile}: warm {query.name}")
     if restart is not None:
@@ -145,28 +165,55 @@ def measure_profile(url: str, profile: str, *, runs: int = 20, warm: int = 3, bu
 
 
 def _warm_samples(conn: psycopg.Connection[Any], query: Any, tenant: Any, *, runs: int, warm: int,
-                  budget_s: float) -> list[float]:
+                  budget_s: float) -> tuple[list[float], bool]:
     """``runs`` timed runs after ``warm`` untimed ones, fewer (at least MIN_RUNS) past ``budget_s`` seconds.
 
     A query that takes seconds at xl would otherwise hold the curve for minutes: its p99 is then over fewer runs
     (the document keeps the count).
     """
     started = time.perf_counter()
-    first = run_once(conn, query, tenant, query.actor)
-    for _ in range(warm - 1 if first < 1000 else 0):
-        run_once(conn, query, tenant, query.actor)
     samples: list[float] = []
-    while len(samples) < runs and (len(samples) < MIN_RUNS or time.perf_counter() - started < budget_s):
-        samples.append(run_once(conn, query, tenant, query.actor))
-    return samples
+    for i in range(warm + runs):
+        began = time.perf_counter()
+        ms = _timed(conn, query, tenant)
+        if ms is None:  # cancelled by the statement timeout: the time until then is the last sample
+            return [*samples, (time.perf_counter() - began) * 1000.0], True
+        if i == 0 and ms >= 1000:
+            warm = 1  # seconds per run: one unmeasured run warms it as well as three
+        if i >= warm:
+            samples.append(ms)
+        if len(samples) >= runs or (len(samples) >= MIN_RUNS and time.perf_counter() - started >= budget_s):
+            break
+    return samples, False
+
+
+def _plan(conn: psycopg.Connection[Any], query: Any, tenant: Any, *, analyze: bool) -> tuple[Plan, bool]:
+    """EXPLAIN ANALYZE as the actor, or a plain EXPLAIN when asked or when the analyzed run times out."""
+    if analyze:
+        try:
+            return explain_as(conn, query, tenant), True
+        except psycopg.errors.QueryCanceled:
+            pass
+    return explain_as(conn, query, tenant, analyze=False), False
+
+
+def _timed(conn: psycopg.Connection[Any], query: Any, tenant: Any) -> float | None:
+    """One run's milliseconds, or None when the actor's statement_timeout cancelled it."""
+    try:
+        return run_once(conn, query, tenant, query.actor)
+    except psycopg.errors.QueryCanceled:
+        return None
 
 
 def _cold_once(conn: psycopg.Connection[Any], query: Any, tenant: Any) -> float:
     """The first run of ``query`` on a new connection after a restart: the catalog and data pages all cold."""
-    with request(conn, tenant.actor(query.actor), method=query.method):
-        started = time.perf_counter()
-        conn.execute(query.statement(), query.params(tenant)).fetchall()
-        return (time.perf_counter() - started) * 1000.0
+    started = time.perf_counter()
+    try:
+        with request(conn, tenant.actor(query.actor), method=query.method):
+            conn.execute(query.statement(), query.params(tenant)).fetchall()
+    except psycopg.errors.QueryCanceled:  # the statement timeout: the time until then, a lower bound
+        pass
+    return (time.perf_counter() - started) * 1000.0
 
 
 def _by_size(docs: dict[str, dict[str, Any]]) -> list[str]:
@@ -183,7 +230,8 @@ def curve(docs: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
                 "query": point["query"], "tenant": point["tenant"], "tenant_scoped": point["tenant_scoped"],
                 "at": {}})
             row["at"][profile] = {"median_ms": point["warm"]["median_ms"], "p99_ms": point["warm"]["p99_ms"],
-                                  "cold_ms": point["cold_ms"], "shape": point["shape"]}
+                                  "cold_ms": point["cold_ms"], "shape": point["shape"],
+                                  "timed_out": point.get("timed_out", False)}
     for row in rows.values():
         at = row["at"]
         for a, b in (("ci", "large"), (GATE_FROM, GATE_TO)):
@@ -230,7 +278,7 @@ def markdown(docs: dict[str, dict[str, Any]]) -> list[str]:
         cells = [row["query"] + ("" if row["tenant_scoped"] else " (cross-tenant)"), row["tenant"]]
         for p in profiles:
             at = row["at"].get(p)
-            cells += ([f"{at['median_ms']:.2f}", f"{at['p99_ms']:.2f}",
+            cells += ([f"{at['median_ms']:.2f}" + (" (timeout)" if at.get("timed_out") else ""), f"{at['p99_ms']:.2f}",
                        f"{at['cold_ms']:.1f}" if at["cold_ms"] is not None else "-"] if at else ["-"] * 3)
         cells += [f"{row[r]:.2f}x" if r in row else "-" for r in headers[2 + 3 * len(profiles):]]
         lines.append("| " + " | ".join(cells) + " |")
