@@ -131,7 +131,7 @@ def restarter(restart_server: Callable[[], None], *, in_memory: bool = False) ->
 def measure_profile(url: str, profile: str, *, runs: int = 20, warm: int = 3, budget_s: float = 10.0,
                     restart: Restart | None = None, log: Callable[[str], None] = print) -> dict[str, Any]:
     """Every catalog query for the whale and the small tenant at one profile: warm (and cold) latency, plan."""
-    doc: dict[str, Any] = {"profile": profile, "points": [], "cold_method": None}
+    doc: dict[str, Any] = {"profile": profile, "points": [], "cold_method": None, "runs": runs, "warm": warm}
     with psycopg.connect(url, autocommit=True) as conn:
         row = conn.execute("select sum(greatest(c.reltuples, 0)) from pg_class c join pg_namespace n "
                            "on n.oid = c.relnamespace where c.relkind = 'r' "
@@ -261,7 +261,9 @@ def markdown(docs: dict[str, dict[str, Any]]) -> list[str]:
     """The curve as Markdown: what was measured, the table, the gate's verdict."""
     rows = curve(docs)
     profiles = _by_size(docs)
-    lines = ["Warm: median and p99 of 20 runs after 3 unmeasured ones (at least 5 runs, fewer than 20 when a "
+    first = docs[profiles[0]] if profiles else {}
+    runs, warm = first.get("runs", 20), first.get("warm", 3)
+    lines = [f"Warm: median and p99 of {runs} runs after {warm} unmeasured ones (at least {MIN_RUNS}, fewer when a "
              "query's runs pass 10 s), as the query's own user under RLS. "
              "Cold: the first run after a restart ("
              + "; ".join(f"{p}: {docs[p]['cold_method']}" for p in profiles) + ").",
