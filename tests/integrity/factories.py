@@ -17,6 +17,12 @@ from psycopg.types.json import Jsonb
 Conn = psycopg.Connection[Any]
 
 
+# Rows a test may change, archive or delete and put back: published versions and submitted responses never change
+# (test_versions.py), and a live supplier's owner row stays (team_members_supplier_keeps_owner).
+CHANGEABLE_ROWS = {"form_versions": "status = 'draft'", "form_responses": "status = 'draft'",
+                   "team_members": "role <> 'owner'"}
+
+
 def one(conn: Conn, query: str, params: Any = None) -> Any:
     """Return the first column of the single row ``query`` returns."""
     row = conn.execute(query, params).fetchone()

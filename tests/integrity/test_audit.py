@@ -13,15 +13,12 @@ import psycopg
 import pytest
 from psycopg import errors
 
-from tests.integrity.factories import Tenant, audited_tables, one, tenants
+from tests.integrity.factories import CHANGEABLE_ROWS, Tenant, audited_tables, one, tenants
 from wedsync_db.impersonate import Actor, request
 
 Conn = psycopg.Connection[Any]
 
-# Rows that may still be updated (published versions and submitted responses never change: see test_versions.py)
-# or deleted (a supplier's owner row is kept by team_members_supplier_keeps_owner).
-UPDATABLE = {"form_versions": "status = 'draft'", "form_responses": "status = 'draft'",
-             "team_members": "role <> 'owner'"}
+
 
 
 @pytest.fixture
@@ -76,7 +73,7 @@ def audit_problems(conn: Conn, table: str, actor_id: str) -> list[str]:
     """
     problems: list[str] = []
     blockers = restricting_references(conn, table)
-    where = " and ".join([UPDATABLE.get(table, "true")] + [
+    where = " and ".join([CHANGEABLE_ROWS.get(table, "true")] + [
         f"not exists (select 1 from public.{child} c where c.{column} = t.id)" for child, column in blockers
     ])
     with conn.transaction(force_rollback=True):

@@ -21,12 +21,9 @@ from hypothesis import event, given, settings
 from hypothesis import strategies as st
 from psycopg import sql
 
-from tests.integrity.factories import Tenant, audited_tables, one, row_images, tenants
+from tests.integrity.factories import CHANGEABLE_ROWS, Tenant, audited_tables, one, row_images, tenants
 
 Conn = psycopg.Connection[Any]
-
-# Published versions and submitted responses refuse every update by design (test_versions.py); the batch skips them.
-UPDATABLE = {"form_versions": "status = 'draft'", "form_responses": "status = 'draft'"}
 
 
 @dataclass(frozen=True)
@@ -213,7 +210,7 @@ def literal_for(violation: Violation) -> sql.Composable:
 def attempt(conn: Conn, violation: Violation) -> psycopg.Error | None:
     """Apply the violation to one row inside a statement that writes every row of the table; return the error."""
     table = violation.table
-    where = sql.SQL(UPDATABLE.get(table, "true"))
+    where = sql.SQL(CHANGEABLE_ROWS.get(table, "true"))
     target = conn.execute(sql.SQL("select id from public.{} where {} order by id limit 1").format(
         sql.Identifier(table), where)).fetchone()
     assert target is not None, f"{table}: the fixture must hold an updatable row"
@@ -354,7 +351,7 @@ def reached(db: Conn, table: str, check: Constraint, column: Column, value: Any)
     sets = [sql.SQL("{} = {}").format(sql.Identifier(column.name), literal_for(violation))] + [
         sql.SQL("{} = {}").format(sql.Identifier(other), sql.Literal(PRIMERS[other]))
         for other in check.columns if other != column.name and other in PRIMERS]
-    where = sql.SQL(UPDATABLE.get(table, "true"))
+    where = sql.SQL(CHANGEABLE_ROWS.get(table, "true"))
     try:
         with db.transaction(force_rollback=True):
             db.execute(sql.SQL("update public.{t} set {s} where id = (select id from public.{t} where {w} limit 1)")

@@ -12,6 +12,7 @@ import psycopg
 import pytest
 
 from tests.integrity.factories import (
+    CHANGEABLE_ROWS,
     Tenant,
     audited_tables,
     connections,
@@ -137,10 +138,7 @@ def test_soft_deleted_rows_disappear_from_api_reads_stay_for_service_role_and_co
         seen = {actor.label: visible(db, actor, table) for actor in actors}
         if not any(seen.values()):
             continue
-        # Published versions and submitted responses can never change, so they cannot be archived either; a live
-        # supplier's owner row stays (team_members_supplier_keeps_owner).
-        where = {"form_versions": "status = 'draft'", "form_responses": "status = 'draft'",
-                 "team_members": "role <> 'owner'"}.get(table, "true")
+        where = CHANGEABLE_ROWS.get(table, "true")
         archived = {r[0] for r in observer.execute(
             f"update public.{table} set deleted_at = now() where {where} returning id::text").fetchall()}
         for actor in actors:

@@ -14,7 +14,7 @@ import psycopg
 import pytest
 
 from wedsync_db.rls.matrix import COMMANDS, AccessMatrix, Rule, TableSpec, load_matrix
-from wedsync_db.rls.ownership import Ownership, TableOwnership, load_ownership
+from wedsync_db.rls.ownership import TableOwnership, load_ownership
 
 
 # The relations of the matrix vocabulary that name one of the row's owners: (party, column of the row).
@@ -55,7 +55,7 @@ def _consent_needed(kind: str, command: str, rule: Rule, spec: TableSpec, model:
     return f"relation {kind} is none of the row's owners {model.owners}"
 
 
-def _cases(matrix: AccessMatrix, model: Ownership) -> list[tuple[str, str, Rule]]:
+def _cases(matrix: AccessMatrix) -> list[tuple[str, str, Rule]]:
     return [(table, command, rule) for table, spec in sorted(matrix.tables.items())
             for command in COMMANDS for rule in spec.rules[command]]
 
@@ -88,7 +88,7 @@ def test_every_matrix_rule_lets_in_an_owner_or_names_the_consent_edge_that_opens
     """A rule for a non-owner names `consent: <edge>`; the model opens the table for that command by that edge."""
     matrix, model = load_matrix(), load_ownership()
     problems = []
-    for table, command, rule in _cases(matrix, model):
+    for table, command, rule in _cases(matrix):
         spec, owned = matrix[table], model[table]
         declared = next(r.get("consent") for r in raw_matrix["tables"][table][command] if r["policy"] == rule.policy)
         needs = [why for who in rule.who if (why := _consent_needed(who.split(":")[0], command, rule, spec, owned))]

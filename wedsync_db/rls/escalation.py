@@ -13,7 +13,6 @@ lines, to paste into psql against a database holding the same world.
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -429,8 +428,3 @@ def draw_step(draw: Callable[[Any], Any], search: Search, actions: list[tuple[st
     table = search.surface.tables[target]
     return {"insert": _insert, "update": _update, "delete": _delete}[kind](draw, search, table, actor)
 
-
-def describe(outcome: Outcome) -> str:
-    s = outcome.step
-    return json.dumps({"actor": s.actor, "kind": s.kind, "target": s.target, "ok": outcome.ok,
-                       "sqlstate": outcome.sqlstate})

@@ -87,9 +87,6 @@ class State:
         if missing:
             self._fetch(table, sql.SQL("id = any({}::uuid[])").format(sql.Placeholder()), (missing,))
 
-    def is_user(self, user_id: Any) -> bool:
-        self.load("auth.users", [user_id])
-        return str(user_id) in self.rows.get("auth.users", {})
 
     def row(self, table: str, row_id: Any) -> dict[str, Any] | None:
         return self.rows.get(table, {}).get(str(row_id)) if row_id is not None else None
@@ -477,9 +474,3 @@ class Judge:
                     out.append(Violation("one_tenant", None, table, row_id,
                                          f"{column} points at couple {ref['id']}, with no connection to the supplier"))
         return out
-
-    def anon_handles(self, readable: Mapping[str, Iterable[str]]) -> list[Violation]:
-        """``readable``: the columns anon may read, per table. User ids are handles: never one of them."""
-        return [Violation("handle", None, table, None, f"anonymous visitors read the user id column {column}")
-                for table, columns in readable.items() for column in columns
-                if column in self.ownership.user_id_columns]
