@@ -1,7 +1,8 @@
 """A fast set-based seed for performance work: one whale supplier, many small ones, months of events.
 
-Used when the fixtures package (issue 4) is not importable, and by the gate tests, which need a world
-whose shape they know (a whale with ~10% of all clients). Everything is inserted as the superuser with
+Picked with ``WEDSYNC_PERF_SEED=perf`` or ``wedsync-db bench --seed perf``: a world whose shape the gate
+tests know (a whale with ~10% of all clients), with the row counts of the seed profile of the same name
+(``fixtures/profiles.py``, the one table of sizes). Everything is inserted as the superuser with
 ``session_replication_role = replica`` (no triggers: the audit rows are written directly instead), from
 ``generate_series`` with deterministic ids (``md5(kind || n)::uuid``) and ``setseed`` for the random parts.
 """
@@ -15,13 +16,16 @@ from typing import Any
 
 import psycopg
 
+from fixtures.profiles import Profile, get_profile
+
 
 @dataclass(frozen=True)
 class SeedSize:
-    """Row counts of a perf seed; everything else is derived from clients and suppliers."""
+    """Row counts of a perf seed, read from the seed profile of the same name; only the whale's share is its own."""
 
     name: str
     suppliers: int
+    couples: int
     clients: int
     months: int
     activities_per_client: int
@@ -29,17 +33,17 @@ class SeedSize:
     messages_per_connection: int
     whale_share: float = 0.10
 
+    @classmethod
+    def of(cls, profile: Profile, *, whale_share: float = 0.10) -> SeedSize:
+        """Return the perf seed's counts for a seed profile (per-client rates rounded to whole rows)."""
+        return cls(profile.name, suppliers=profile.suppliers, couples=profile.couples, clients=profile.clients,
+                   months=profile.months, activities_per_client=round(profile.activities_per_client),
+                   events_per_client=round(profile.events_per_client),
+                   messages_per_connection=round(profile.messages_per_connection), whale_share=whale_share)
 
-SIZES: dict[str, SeedSize] = {
-    "tiny": SeedSize("tiny", suppliers=8, clients=400, months=4, activities_per_client=2, events_per_client=2,
-                     messages_per_connection=2),
-    "ci": SeedSize("ci", suppliers=120, clients=6_000, months=12, activities_per_client=8, events_per_client=8,
-                   messages_per_connection=6),
-    "large": SeedSize("large", suppliers=6_000, clients=300_000, months=24, activities_per_client=12,
-                      events_per_client=12, messages_per_connection=6, whale_share=0.02),
-    "xl": SeedSize("xl", suppliers=40_000, clients=2_000_000, months=36, activities_per_client=12,
-                   events_per_client=12, messages_per_connection=6, whale_share=0.005),
-}
+
+# The whale's share of all clients per profile: a tenth in the small worlds, less as the world grows.
+WHALE_SHARES: dict[str, float] = {"tiny": 0.10, "ci": 0.10, "large": 0.02, "xl": 0.005}
 
 CATEGORIES = ("photographer", "videographer", "venue", "caterer", "florist", "planner", "musician", "dj")
 
@@ -209,11 +213,8 @@ from public.messages as m"""),
 
 
 def seed_size(name: str) -> SeedSize:
-    """Return the named perf seed size, or raise listing the known ones."""
-    try:
-        return SIZES[name]
-    except KeyError:
-        raise ValueError(f"unknown perf seed size {name!r}: choose one of {', '.join(SIZES)}") from None
+    """Return the perf seed's counts for the named seed profile, or raise listing the known ones."""
+    return SeedSize.of(get_profile(name), whale_share=WHALE_SHARES.get(name, 0.10))
 
 
 def seed_perf_world(
@@ -222,7 +223,7 @@ def seed_perf_world(
     """Seed a migrated, empty database; return seconds per step. Refreshes the dashboards and analyzes."""
     size = seed_size(size) if isinstance(size, str) else size
     params: dict[str, Any] = {
-        "S": size.suppliers, "N": size.clients, "C": max(size.clients // 4, 1),
+        "S": size.suppliers, "N": size.clients, "C": max(size.couples, 1),
         "W": int(size.clients * size.whale_share), "M": size.months, "A": size.activities_per_client,
         "E": size.events_per_client, "K": size.messages_per_connection,
     }
