@@ -3,6 +3,10 @@
 Each file runs in its own transaction under a lock_timeout, while the runner holds an advisory lock so
 two runners cannot interleave. A failing file rolls back whole; the error names the file, the line
 and the SQLSTATE, and the failure is recorded (for the health alerts) after the rollback.
+
+Drift is a change to what a file runs: the checksum covers an up file from its first statement on, so its
+leading comment block (what and why, lock impact, how the down was checked) can be corrected after the file
+was applied; a comment below the first statement is part of the checksum like any other text.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from typing import Any
 import psycopg
 import sqlparse
 
+from wedsync_db._header_edits import HEADER_EDITS
 from wedsync_db.config import MIGRATIONS_DIR
 from wedsync_db.errors import MigrationError, describe_database_error
 
@@ -64,7 +69,25 @@ class Migration:
 
     @property
     def checksum(self) -> str:
-        return hashlib.sha256(self.up_path.read_bytes()).hexdigest()
+        """sha256 of the up file after its leading comment block: what the ledger records."""
+        return hashlib.sha256(body(self.up_path.read_bytes())).hexdigest()
+
+    def matches(self, recorded: str) -> bool:
+        """Whether a ledger checksum is this file's: its body's, or (ledger rows written before the header rule)
+        the whole file's, or the whole file's before a header-only edit that left this body as it is."""
+        if recorded == self.checksum or recorded == hashlib.sha256(self.up_path.read_bytes()).hexdigest():
+            return True
+        edit = HEADER_EDITS.get(self.version)
+        return edit is not None and recorded == edit.whole_file_before and self.checksum == edit.body
+
+
+def body(text: bytes) -> bytes:
+    """Return a migration file without its leading comment block (blank lines and ``--`` lines before the SQL)."""
+    lines = text.splitlines(keepends=True)
+    start = 0
+    while start < len(lines) and (not lines[start].strip() or lines[start].lstrip().startswith(b"--")):
+        start += 1
+    return b"".join(lines[start:])
 
 
 @dataclass(frozen=True)
@@ -174,7 +197,7 @@ class MigrationRunner:
                 state = "pending"
             elif file is None:
                 state = "missing"
-            elif file.checksum != done.checksum:
+            elif not file.matches(done.checksum):
                 state = "drifted"
             else:
                 state = "applied"
@@ -225,7 +248,9 @@ class MigrationRunner:
             try:
                 problems = self.verify()
                 if problems:
-                    raise MigrationError("refusing to migrate while applied files drifted:\n  " + "\n  ".join(problems))
+                    raise MigrationError(
+                        f"refusing to migrate while applied files drifted: {'; '.join(problems)}: restore them "
+                        "(git checkout schema/migrations; 'wedsync-db migrate status' lists them)")
                 done = {a.version for a in self.applied(conn)}
                 todo = [m for m in migrations if m.version not in done and (to is None or m.version <= to)]
                 for migration in todo:

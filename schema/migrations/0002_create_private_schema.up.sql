@@ -5,8 +5,7 @@
 -- so that policies (evaluated as the caller) can call the helpers they are granted EXECUTE on.
 -- Partitions of range-partitioned tables live in schema `partitions` (never granted to API roles).
 -- Lock impact: creates new objects only; no existing relation is locked.
--- Down checked: /tmp/schema-test.sh runs up, down (reverse order) and compares pg_dump --schema-only
--- with a platform-only database, then runs up again.
+-- Down checked: tests/integrity/test_migration_round_trips.py (catalog equal after up and down).
 set local lock_timeout = '5s';
 set local statement_timeout = '60s';
 

@@ -3,7 +3,7 @@
 -- so a typo is a type error rather than a silently invisible row. team_role is ordered weakest first
 -- (viewer < member < admin < owner): the access helpers compare roles with >=.
 -- Lock impact: creates types only.
--- Down checked: /tmp/schema-test.sh (up, down, pg_dump comparison, up again).
+-- Down checked: tests/integrity/test_migration_round_trips.py (catalog equal after up and down).
 set local lock_timeout = '5s';
 set local statement_timeout = '60s';
 

@@ -8,7 +8,7 @@
 -- supplier_id has no foreign key on purpose: the trail must outlive the supplier it describes.
 -- The read policy is added in 0009 (it needs the access helpers of 0008).
 -- Lock impact: creates a new table only.
--- Down checked: /tmp/schema-test.sh (up, down, pg_dump comparison, up again).
+-- Down checked: tests/integrity/test_migration_round_trips.py (catalog equal after up and down).
 set local lock_timeout = '5s';
 set local statement_timeout = '60s';
 

@@ -5,7 +5,7 @@
 -- RLS is enabled and forced here; the policies and grants come in 0010.
 -- Lock impact: creates new tables; the foreign keys to auth.users take a SHARE ROW EXCLUSIVE lock
 -- on auth.users for the duration of this transaction (short: no rows are validated here).
--- Down checked: /tmp/schema-test.sh (up, down, pg_dump comparison, up again).
+-- Down checked: tests/integrity/test_migration_round_trips.py (catalog equal after up and down).
 set local lock_timeout = '5s';
 set local statement_timeout = '60s';
 

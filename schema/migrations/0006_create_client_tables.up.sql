@@ -4,7 +4,7 @@
 -- to a couple's shared data: invited by the supplier, accepted/declined/revoked by the couple, who also
 -- chooses which core field groups the connection shares). Policies and grants come in 0011.
 -- Lock impact: creates new tables; FKs lock suppliers/couples in SHARE ROW EXCLUSIVE for this transaction.
--- Down checked: /tmp/schema-test.sh (up, down, pg_dump comparison, up again).
+-- Down checked: tests/integrity/test_migration_round_trips.py (catalog equal after up and down).
 set local lock_timeout = '5s';
 set local statement_timeout = '60s';
 

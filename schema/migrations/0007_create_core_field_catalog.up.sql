@@ -4,7 +4,7 @@
 -- (supplier_client_connections.shared_field_group_keys holds group keys). Seeded here; the list is
 -- maintained by the backend only. is_sensitive fields are stored encrypted (see 0013).
 -- Lock impact: creates and fills two new tables.
--- Down checked: /tmp/schema-test.sh (up, down, pg_dump comparison, up again).
+-- Down checked: tests/integrity/test_migration_round_trips.py (catalog equal after up and down).
 set local lock_timeout = '5s';
 set local statement_timeout = '60s';
 

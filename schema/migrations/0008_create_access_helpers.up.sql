@@ -8,7 +8,7 @@
 -- Meaning of "team" in every helper: a live (deleted_at is null) team_members row of the caller, with a
 -- role at least p_min_role, on a live supplier. "Active connection": status 'active', not deleted.
 -- Lock impact: creates functions only.
--- Down checked: /tmp/schema-test.sh (up, down, pg_dump comparison, up again).
+-- Down checked: tests/integrity/test_migration_round_trips.py (catalog equal after up and down).
 set local lock_timeout = '5s';
 set local statement_timeout = '60s';
 

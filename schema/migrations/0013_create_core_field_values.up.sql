@@ -10,7 +10,7 @@
 -- couple's shared field groups without a join; a composite foreign key keeps it consistent.
 -- A new couple gets a pending field_states row for every core field (trigger on couples).
 -- Lock impact: new tables; adds a trigger to couples (SHARE ROW EXCLUSIVE on couples, brief).
--- Down checked: /tmp/schema-test.sh (up, down, pg_dump comparison, up again).
+-- Down checked: tests/integrity/test_migration_round_trips.py (catalog equal after up and down).
 set local lock_timeout = '5s';
 set local statement_timeout = '60s';
 

@@ -5,7 +5,7 @@
 -- created by the backend, which the recipient may only mark read.
 -- Tenant partitioning of messages: not done, see schema/README.md ("Tenant partitioning").
 -- Lock impact: new tables only.
--- Down checked: /tmp/schema-test.sh (up, down, pg_dump comparison, up again).
+-- Down checked: tests/integrity/test_migration_round_trips.py (catalog equal after up and down).
 set local lock_timeout = '5s';
 set local statement_timeout = '60s';
 

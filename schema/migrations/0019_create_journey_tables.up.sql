@@ -6,7 +6,7 @@
 -- execution state of one journey for one client, with next_run_at for the scheduler's
 -- "due to run" query. Composite FKs keep every child in its parent's supplier.
 -- Lock impact: new tables only.
--- Down checked: /tmp/schema-test.sh (up, down, pg_dump comparison, up again).
+-- Down checked: tests/integrity/test_migration_round_trips.py (catalog equal after up and down).
 set local lock_timeout = '5s';
 set local statement_timeout = '60s';
 

@@ -8,7 +8,7 @@
 -- the backend's scheduler), public.drop_expired_partitions() drops months past retention.
 -- performance_metrics holds the backend's per-period aggregates (not partitioned: small).
 -- Lock impact: new tables only; creating a partition later takes ACCESS EXCLUSIVE on the parent briefly.
--- Down checked: /tmp/schema-test.sh (up, down, pg_dump comparison, up again).
+-- Down checked: tests/integrity/test_migration_round_trips.py (catalog equal after up and down).
 set local lock_timeout = '5s';
 set local statement_timeout = '60s';
 

@@ -8,7 +8,7 @@
 -- deleted (those references become null; title, price and currency are copied onto the purchase),
 -- and its audit rows are never purged (see 0028).
 -- Lock impact: new tables only.
--- Down checked: /tmp/schema-test.sh (up, down, pg_dump comparison, up again).
+-- Down checked: tests/integrity/test_migration_round_trips.py (catalog equal after up and down).
 set local lock_timeout = '5s';
 set local statement_timeout = '60s';
 

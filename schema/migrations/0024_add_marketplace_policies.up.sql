@@ -8,7 +8,7 @@
 -- allow, UPDATE only on the columns the app may change; service_role gets what the backend needs.
 -- The same rules are stated, not as SQL, in schema/access_matrix.yaml.
 -- Lock impact: CREATE POLICY and GRANT take ACCESS EXCLUSIVE on each table briefly (new, empty tables).
--- Down checked: /tmp/schema-test.sh (up, down, pg_dump comparison of policies and grants, up again).
+-- Down checked: tests/integrity/test_migration_round_trips.py (catalog equal after up and down).
 set local lock_timeout = '5s';
 set local statement_timeout = '60s';
 

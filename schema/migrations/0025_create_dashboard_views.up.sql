@@ -6,7 +6,7 @@
 -- caller's suppliers (team viewer and up). Each view has a unique index so that
 -- public.refresh_dashboards() can refresh it concurrently (backend only).
 -- Lock impact: new objects; the initial build reads clients, form_responses and messages (empty here).
--- Down checked: /tmp/schema-test.sh (up, down, pg_dump comparison, up again).
+-- Down checked: tests/integrity/test_migration_round_trips.py (catalog equal after up and down).
 set local lock_timeout = '5s';
 set local statement_timeout = '60s';
 

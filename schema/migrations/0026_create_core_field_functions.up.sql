@@ -15,7 +15,7 @@
 -- supplier; anyone else gets 42501. The work is done by a security definer function in `private`
 -- (it must read the supplier's mappings on behalf of the couple); the public one is a thin invoker.
 -- Lock impact: creates functions only.
--- Down checked: /tmp/schema-test.sh (up, down, pg_dump comparison, up again).
+-- Down checked: tests/integrity/test_migration_round_trips.py (catalog equal after up and down).
 set local lock_timeout = '5s';
 set local statement_timeout = '60s';
 

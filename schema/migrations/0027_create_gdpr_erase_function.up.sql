@@ -14,7 +14,7 @@
 --     the append-only guard honours for the migration role only.
 -- Returns the number of rows touched per table, as jsonb.
 -- Lock impact: creates functions only.
--- Down checked: /tmp/schema-test.sh (up, down, pg_dump comparison, up again).
+-- Down checked: tests/integrity/test_migration_round_trips.py (catalog equal after up and down).
 set local lock_timeout = '5s';
 set local statement_timeout = '60s';
 

@@ -4,7 +4,7 @@
 -- 7 years), except rows about financial records (template_purchases), which are kept. p_now is a
 -- parameter (default now()) so tests can move time. Returns the number of rows deleted.
 -- Lock impact: creates functions only.
--- Down checked: /tmp/schema-test.sh (up, down, pg_dump comparison, up again).
+-- Down checked: tests/integrity/test_migration_round_trips.py (catalog equal after up and down).
 set local lock_timeout = '5s';
 set local statement_timeout = '60s';
 

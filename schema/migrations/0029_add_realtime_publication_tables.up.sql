@@ -4,7 +4,8 @@
 -- core_field_values. Realtime re-reads each changed row as the subscriber, so the tables' SELECT
 -- policies decide who hears what.
 -- Lock impact: ALTER PUBLICATION takes SHARE UPDATE EXCLUSIVE on each table briefly.
--- Down checked: /tmp/schema-test.sh (publication membership compared through pg_dump).
+-- Down checked: tests/integrity/test_migration_round_trips.py (catalog, publication membership included,
+-- equal after up and down).
 set local lock_timeout = '5s';
 set local statement_timeout = '60s';
 

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import hashlib
 import threading
+from dataclasses import replace
 from pathlib import Path
 
 import psycopg
 import pytest
 
 from wedsync_db import catalog
+from wedsync_db._header_edits import HEADER_EDITS
 from wedsync_db.errors import MigrationError
 from wedsync_db.migrations import MigrationRunner, discover
 
@@ -82,6 +85,63 @@ def test_checksum_drift_is_reported_and_blocks_up(blank_db_url: str, migrations_
     assert len(problems) == 1 and "0001_create_widgets" in problems[0] and "drift" in problems[0]
     with pytest.raises(MigrationError, match="drift"):
         runner.up()
+
+
+def _set_ledger_checksum(url: str, version: int, checksum: str) -> None:
+    with psycopg.connect(url) as conn:
+        conn.execute("update wedsync_meta.schema_migrations set checksum = %s where version = %s", (checksum, version))
+
+
+def test_editing_only_the_leading_comment_block_of_an_applied_file_is_not_drift(
+    blank_db_url: str, migrations_dir: Path
+) -> None:
+    """The checksum starts at the first statement: a corrected header is no drift; the same edit below it is."""
+    runner = MigrationRunner(blank_db_url, directory=migrations_dir)
+    runner.up(to=1)
+    path = migrations_dir / "0001_create_widgets.up.sql"
+    sql = path.read_text()
+    path.write_text("-- What: widgets.\n-- Down checked: tests/integrity/test_migration_round_trips.py\n\n" + sql)
+    assert runner.verify() == []
+    path.write_text(sql + "-- a comment after the SQL\n")
+    assert "drift" in " ".join(runner.verify())
+
+
+def test_a_ledger_row_of_the_whole_file_written_before_the_header_rule_is_accepted(
+    blank_db_url: str, migrations_dir: Path
+) -> None:
+    """A ledger holding the sha256 of the whole unchanged file (the checksum of earlier runners) is not drift;
+    once the SQL changes, it is."""
+    path = migrations_dir / "0001_create_widgets.up.sql"
+    path.write_text("-- What: widgets.\n" + path.read_text())
+    runner = MigrationRunner(blank_db_url, directory=migrations_dir)
+    runner.up(to=1)
+    _set_ledger_checksum(blank_db_url, 1, hashlib.sha256(path.read_bytes()).hexdigest())
+    assert runner.verify() == []
+    path.write_text(path.read_text() + "select 1;\n")
+    assert "drift" in " ".join(runner.verify())
+
+
+def test_each_header_edit_still_describes_its_file_and_a_body_change_is_drift(tmp_path: Path) -> None:
+    """HEADER_EDITS: each file's body is the recorded one, so the whole-file checksum before the edit is accepted;
+    change the body and it is not."""
+    migrations = {m.version: m for m in discover()}
+    assert HEADER_EDITS and set(HEADER_EDITS) <= set(migrations)
+    for version, edit in HEADER_EDITS.items():
+        migration = migrations[version]
+        assert migration.checksum == edit.body, f"{migration.label}: its body changed; it needs a new migration"
+        assert migration.matches(edit.whole_file_before)
+        changed = tmp_path / migration.up_path.name
+        changed.write_bytes(migration.up_path.read_bytes() + b"select 1;\n")
+        assert not replace(migration, up_path=changed).matches(edit.whole_file_before)
+
+
+def test_a_database_migrated_before_the_header_edits_verifies_clean(blank_db_url: str) -> None:
+    """Ledger rows holding the edited files' whole-file checksums from before the edit: verify finds no drift."""
+    runner = MigrationRunner(blank_db_url)
+    runner.up(to=max(HEADER_EDITS))
+    for version, edit in HEADER_EDITS.items():
+        _set_ledger_checksum(blank_db_url, version, edit.whole_file_before)
+    assert runner.verify() == []
 
 
 def test_down_refuses_when_a_down_file_is_missing(blank_db_url: str, migrations_dir: Path) -> None:
