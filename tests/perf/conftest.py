@@ -1,7 +1,7 @@
 """Fixtures for plan-shape gates: a seeded template per perf profile, a read-only connection, the tenants.
 
 The profile is ``ci`` (env WEDSYNC_PERF_PROFILE overrides); ``nightly`` tests use ``large`` and are skipped
-unless WEDSYNC_NIGHTLY=1. The seed is the fixtures package's world of that profile (issue 4) when importable;
+unless WEDSYNC_NIGHTLY=1. The seed is the fixtures package's world of that profile when importable;
 WEDSYNC_PERF_SEED=perf picks the set-based perf seed (wedsync_db.perf.seed: a whale with 10% of the clients,
 built in seconds) instead.
 """

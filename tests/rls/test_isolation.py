@@ -20,8 +20,8 @@ from wedsync_db.rls.reproducer import failure_message
 
 # Attempts per profile (read examples, write examples), plus the sweep's ~30k:
 #   ci: (40, 150) judges ~4-9k attempts;
-#   nightly: (5,000, 20,000) judged 968,488 attempts in 16.6 min here; (5,500, 22,000) judged 1,089,883 in
-#   18.5 min (2026-11-25, sharing the 2 cores with an xl seed).
+#   nightly: (5,500, 22,000) judges over 1M attempts, the nightly target (1,089,883 in 18.5 min on the 2 cores,
+#   shared with an xl seed).
 PROFILE_EXAMPLES = {"dev": (25, 60), "ci": (40, 150), "nightly": (5500, 22000)}
 
 

@@ -20,7 +20,7 @@ from wedsync_db.perf.tenants import resolve_tenants
 
 
 def default_seed_source() -> str:
-    """fixtures (issue 4's worlds) when importable, else the set-based perf seed."""
+    """fixtures (the seeded worlds) when importable, else the set-based perf seed."""
     try:
         import fixtures.load  # noqa: F401
     except ImportError:
