@@ -33,7 +33,7 @@ def bench_command(
     runs: Annotated[int, typer.Option(help="Timed runs per query, tenant and role.")] = 20,
     seed_source: Annotated[str | None, typer.Option(
         "--seed",
-        help="fixtures (issue 4 worlds) or perf (fast set-based seed); default fixtures if installed.")] = None,
+        help="fixtures (the seeded worlds) or perf (fast set-based seed); default fixtures if installed.")] = None,
     database_url: Annotated[str | None, typer.Option(
         help="Measure this already seeded database instead of seeding throwaway ones (env DATABASE_URL). "
              "The load run writes rows tagged 'load-run' and only targets loopback servers.")] = None,
