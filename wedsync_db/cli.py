@@ -16,12 +16,13 @@ from rich.table import Table
 from fixtures.load import seed_command
 from wedsync_db.config import Settings
 from wedsync_db.devserver import DEV_DATABASE, dev_server, ensure_dev_server, resolve_database_url
-from wedsync_db.errors import WedsyncError
+from wedsync_db.errors import WedsyncError, describe_connection_error
 from wedsync_db.health import health_command
 from wedsync_db.impersonate import Actor
 from wedsync_db.migrations import MigrationRunner
 from wedsync_db.perf.command import bench_command
 from wedsync_db.platform import apply_platform, has_platform
+from wedsync_db.preflight import check_migrated, writable_directory
 from wedsync_db.rls.command import verify_rls_command
 from wedsync_db.scaffold import new_migration
 
@@ -85,6 +86,7 @@ def run(
     unknown = skipped - {"lint", "rls", "integrity", "perf"}
     if unknown:
         raise typer.BadParameter(f"unknown step(s) {sorted(unknown)}", param_hint="--skip")
+    writable_directory(report_dir, "--report-dir")
     context = JobContext(console=console, settings=Settings.from_env(), profile=profile, seed=seed,
                          ephemeral=ephemeral, data_dir=data_dir, report_dir=report_dir.resolve(), skip=skipped)
     code = run_main_job(context)
@@ -96,14 +98,25 @@ def run(
 
 # -- dev server ---------------------------------------------------------------------------------------
 @server_app.command("start")
-def server_start(data_dir: Annotated[Path | None, typer.Option(help="Data directory.")] = None) -> None:
-    """Start the persistent dev server (initdb on first use) and print its DATABASE_URL.
+def server_start(
+    data_dir: Annotated[Path | None, typer.Option(help="Data directory (default: .wedsync/dev).")] = None,
+    port: Annotated[int | None, typer.Option(help="Listen on this port (kept for later starts).")] = None,
+) -> None:
+    """Start the persistent dev server and print its DATABASE_URL.
 
-    Example: wedsync-db server start && export DATABASE_URL=$(wedsync-db server status --url)
+    On first use it runs initdb, then creates the database 'wedsync' with a development PII key
+    (wedsync.pii_key, public: for throwaway data only), so 'migrate up' and 'seed' work next.
+
+    Examples:
+
+      wedsync-db server start && export DATABASE_URL=$(wedsync-db server status --url)
+
+      wedsync-db server start --port 54329       # when its port was taken by another process
     """
-    server = ensure_dev_server(Settings.from_env(), data_dir)
-    console.print(f"running: {server.data_dir}")
-    console.print(f"DATABASE_URL={server.url(DEV_DATABASE)}")
+    server = ensure_dev_server(Settings.from_env(), data_dir, port=port,
+                              on_note=lambda note: err_console.print(f"note: {note}", soft_wrap=True, markup=False))
+    console.print(f"running: {server.data_dir}", soft_wrap=True, markup=False)
+    console.print(f"DATABASE_URL={server.url(DEV_DATABASE)}", soft_wrap=True, markup=False)
 
 
 @server_app.command("stop")
@@ -209,9 +222,9 @@ def migrate_new(
 def migrate_verify(database: DatabaseOption = None) -> None:
     """Fail (exit 1) when an applied migration's file changed or disappeared."""
     problems = _runner(database).verify()
-    for problem in problems:
-        err_console.print(f"[red]drift[/red] {problem}")
     if problems:
+        print(f"wedsync-db: drift: {'; '.join(problems)}: restore the applied files (git checkout schema/migrations), "
+              "or roll back and re-apply on a throwaway database", file=sys.stderr)
         raise typer.Exit(1)
     console.print("all applied migrations match their files")
 
@@ -242,7 +255,10 @@ def lint(
 
     if output_format not in ("table", "json", "sarif"):
         raise typer.BadParameter("choose table, json or sarif", param_hint="--format")
+    if output is not None:
+        writable_directory(output.parent, "--output")
     url = resolve_database_url(database)
+    check_migrated(url)
     try:
         with psycopg.connect(url, autocommit=True) as conn:
             findings = lints.run_lints(conn, only=only or None, ignore=frozenset(ignore or ()))
@@ -314,7 +330,15 @@ def main() -> None:
         result = command.main(args=sys.argv[1:], prog_name="wedsync-db", standalone_mode=False)
     except WedsyncError as error:
         print(f"wedsync-db: {error}", file=sys.stderr)
-        sys.exit(1)
+        sys.exit(error.exit_code)
+    except psycopg.OperationalError as error:
+        # The commands check their database first (preflight.check_database); this catches a connection lost later.
+        print(f"wedsync-db: {describe_connection_error(error, '')}", file=sys.stderr)
+        sys.exit(2 if error.sqlstate is None else 1)
+    except OSError as error:
+        where = f" {error.filename}" if error.filename else ""
+        print(f"wedsync-db: cannot use{where}: {error.strerror or error}; choose another path", file=sys.stderr)
+        sys.exit(2)
     except Exception as error:
         if _is_a(error, "NoArgsIsHelpError"):
             ctx = getattr(error, "ctx", None)

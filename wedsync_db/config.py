@@ -12,8 +12,15 @@ SCHEMA_DIR = PROJECT_ROOT / "schema"
 MIGRATIONS_DIR = SCHEMA_DIR / "migrations"
 PLATFORM_FILE = SCHEMA_DIR / "platform.sql"
 STATE_DIR = PROJECT_ROOT / ".wedsync"
+STATE_DIR_VARIABLE = "WEDSYNC_DB_STATE_DIR"
 
 SERVER_KINDS = ("local", "container", "external")
+
+
+def state_dir() -> Path:
+    """Where the dev server and reports of single commands live: WEDSYNC_DB_STATE_DIR, else .wedsync in the checkout."""
+    configured = os.environ.get(STATE_DIR_VARIABLE)
+    return Path(configured).absolute() if configured else STATE_DIR
 
 
 @dataclass(frozen=True)

@@ -282,6 +282,14 @@ def verify_rls_command(
       # then run the generated pgTAP files against the same database
       pg_prove -d postgresql://postgres@localhost:5432/wedsync_ci .wedsync/rls/pgtap/*.sql
     """
+    from wedsync_db.preflight import check_database, writable_directory
+
+    if escalation != "off" and escalation not in PROFILES:
+        raise typer.BadParameter(f"choose one of {', '.join(PROFILES)}, off; not {escalation!r}",
+                                 param_hint="--escalation")
+    writable_directory(out, "--out")  # before minutes of proof, not after
+    if database_url is not None:
+        check_database(database_url)
     console = Console()
     cleanup = None
     if database_url is None:

@@ -280,12 +280,21 @@ class LocalServer:
         return f"{headline}\n{extra}--- last lines of {where} ---\n" + "\n".join(tail)
 
     def is_running(self) -> bool:
-        """Return True when a postmaster answers on this cluster's port."""
+        """Return True when this cluster's postmaster answers on its port (not another server on the same port)."""
         try:
-            with psycopg.connect(self.url(), connect_timeout=2, autocommit=True):
-                return True
-        except psycopg.OperationalError:
+            with psycopg.connect(self.url(), connect_timeout=2, autocommit=True) as conn:
+                row = conn.execute("select pg_catalog.current_setting('data_directory')").fetchone()
+        except psycopg.Error:
             return False
+        return row is not None and Path(row[0]).resolve() == self.data_dir.resolve()
+
+    def move_to_port(self, port: int) -> None:
+        """Make a persistent cluster listen on ``port`` from its next start (a new one is created with it)."""
+        self.port = port
+        conf = self.data_dir / "postgresql.auto.conf"
+        if conf.exists():
+            with conf.open("a") as handle:
+                handle.write(f"port = {port}\n")
 
     def stop(self) -> None:
         """Stop the server (fast shutdown, then immediate) and remove a temporary cluster."""
