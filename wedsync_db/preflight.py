@@ -24,7 +24,8 @@ def check_database(url: str) -> None:
     except psycopg.OperationalError as error:
         raise ConfigError(describe_connection_error(error, url)) from None
     except psycopg.ProgrammingError as error:  # a malformed URL
-        raise ConfigError(f"not a libpq URL ({error}): give postgresql://user@host:port/database") from None
+        reason = " ".join(str(error).split())
+        raise ConfigError(f"not a libpq URL ({reason}): give postgresql://user@host:port/database") from None
     if row is None:
         return
     # Under SQL_ASCII psycopg returns text as bytes.
