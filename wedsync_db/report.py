@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import html
 import json
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+from wedsync_db.page import markdown_html, markdown_inline, render
 
 
 @dataclass(frozen=True)
@@ -31,7 +32,9 @@ class StepResult:
     summary: str
     seconds: float = 0.0
     details_markdown: str = ""
-    details_html: str = ""
+    # Figures the details reference by file name (``![caption](perf/latency.svg)``): name -> inline HTML for
+    # report.html; report.md keeps the reference to the file, which the step wrote into the report folder.
+    figures: dict[str, str] = field(default_factory=dict)
     metrics: dict[str, Any] = field(default_factory=dict)
     cases: list[Case] = field(default_factory=list)
     artifacts: dict[str, str] = field(default_factory=dict)
@@ -77,77 +80,14 @@ def write_markdown(results: list[StepResult], path: Path, *, title: str, context
     path.write_text("\n".join(lines) + "\n")
 
 
-_CSS = """
-body { font-family: system-ui, sans-serif; margin: 2rem auto; max-width: 1200px; color: #222; }
-table { border-collapse: collapse; margin: 1rem 0; font-size: 0.9rem; max-width: 100%; }
-th, td { border: 1px solid #ccc; padding: 0.3rem 0.6rem; text-align: left; vertical-align: top;
-         overflow-wrap: anywhere; }
-th { background: #f3f3f3; }
-.PASS { color: #0a7d28; font-weight: bold; } .FAIL { color: #b00020; font-weight: bold; }
-.SKIP { color: #777; font-weight: bold; }
-pre { background: #f7f7f7; padding: 0.6rem; overflow-x: auto; }
-"""
-
-
-def markdown_to_html(text: str) -> str:
-    """Render the small Markdown subset the steps write (tables, bullets, code fences, paragraphs) as HTML."""
-    out: list[str] = []
-    table: list[list[str]] = []
-    code: list[str] | None = None
-
-    def flush_table() -> None:
-        if table:
-            head, *rows = table
-            out.append("<table><tr>" + "".join(f"<th>{html.escape(c)}</th>" for c in head) + "</tr>"
-                       + "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in row) + "</tr>" for row in rows)
-                       + "</table>")
-            table.clear()
-
-    for line in text.splitlines():
-        if line.startswith("```"):
-            if code is None:
-                flush_table()
-                code = []
-            else:
-                out.append("<pre>" + html.escape("\n".join(code)) + "</pre>")
-                code = None
-            continue
-        if code is not None:
-            code.append(line)
-        elif line.startswith("|"):
-            cells = [c.strip() for c in line.strip().strip("|").split("|")]
-            if not all(set(c) <= set("-: ") for c in cells):
-                table.append(cells)
-        else:
-            flush_table()
-            if line.startswith("- "):
-                out.append(f"<li>{html.escape(line[2:])}</li>")
-            elif line.strip():
-                out.append(f"<p>{html.escape(line)}</p>")
-    flush_table()
-    if code is not None:
-        out.append("<pre>" + html.escape("\n".join(code)) + "</pre>")
-    return "\n".join(out)
-
-
 def write_html(results: list[StepResult], path: Path, *, title: str, context: dict[str, str]) -> None:
-    parts = [f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title>",
-             f"<style>{_CSS}</style></head><body><h1>{html.escape(title)}</h1><ul>"]
-    parts += [f"<li><b>{html.escape(k)}</b>: {html.escape(v)}</li>" for k, v in context.items()]
-    parts.append("</ul><h2>Summary</h2><table>"
-                 "<tr><th>step</th><th>result</th><th>what was checked</th><th>time</th></tr>")
-    for result in results:
-        badge = _status_badge(result.status)
-        parts.append(f"<tr><td>{html.escape(result.name)}</td><td class='{badge}'>{badge}</td>"
-                     f"<td>{html.escape(result.summary)}</td><td>{result.seconds:.1f} s</td></tr>")
-    parts.append("</table>")
-    for result in results:
-        if result.details_html:
-            parts.append(f"<h2>{html.escape(result.name)}</h2>{result.details_html}")
-        elif result.details_markdown:
-            parts.append(f"<h2>{html.escape(result.name)}</h2>{markdown_to_html(result.details_markdown)}")
-    parts.append("</body></html>")
-    path.write_text("\n".join(parts))
+    """The report as a page: what report.md says, its Markdown rendered, its figures drawn inline."""
+    steps = [
+        {"name": r.name, "status": r.status, "badge": _status_badge(r.status), "summary": markdown_inline(r.summary),
+         "seconds": f"{r.seconds:.1f} s", "details": markdown_html(r.details_markdown, r.figures)}
+        for r in results
+    ]
+    path.write_text(render("report.html.j2", title=title, context=context, steps=steps))
 
 
 def write_json(results: list[StepResult], path: Path, *, context: dict[str, str]) -> None:

@@ -31,7 +31,7 @@ from typing import Any
 import psycopg
 
 from wedsync_db.impersonate import request
-from wedsync_db.perf import svg
+from wedsync_db.perf import plots as charts
 from wedsync_db.perf.catalog import QUERIES
 from wedsync_db.perf.gates import explain_as, partitions_of
 from wedsync_db.perf.measure import Latency, run_once
@@ -300,7 +300,7 @@ def plots(docs: dict[str, dict[str, Any]]) -> dict[str, str]:
     for tenant in ("whale", "small"):
         series = {r["query"]: [r["at"].get(p, {}).get("median_ms", 0.0) for p in profiles]
                   for r in rows if r["tenant"] == tenant}
-        files[f"data_curve_{tenant}.svg"] = svg.lines(
+        files[f"data_curve_{tenant}.svg"] = charts.lines(
             f"Warm median vs data size ({tenant} tenant's users)", xs, series,
             x_label="million rows in the database (" + ", ".join(profiles) + ")", y_label="median ms", log_x=True)
     return files

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import html
 import json
+from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
-from wedsync_db.perf import data_curve, svg
-from wedsync_db.report import markdown_to_html
+from wedsync_db.page import markdown_html, render
+from wedsync_db.perf import data_curve
+from wedsync_db.perf import plots as charts
 
 TARGETS = {"median_ms": 10.0, "p99_ms": 50.0, "rls_overhead": 1.5, "growth_per_10x": 2.0, "load_p99_ms": 100.0}
 
@@ -26,7 +27,9 @@ def _fmt(v: Any, digits: int = 2) -> str:
 
 
 def _table(headers: list[str], rows: list[list[Any]]) -> list[str]:
-    out = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
+    """A Markdown table; a column whose first value is a number is right-aligned."""
+    numeric = [isinstance(c, int | float) for c in rows[0]] if rows else [False] * len(headers)
+    out = ["| " + " | ".join(headers) + " |", "|" + "".join("---:|" if n else "---|" for n in numeric)]
     out += ["| " + " | ".join(_fmt(c) for c in row) + " |" for row in rows]
     return out
 
@@ -110,22 +113,22 @@ def plots(doc: dict[str, Any]) -> dict[str, str]:
         by = {(r["query"], r["tenant"]): r["as_actor"]["median_ms"] for r in rows}
         series[f"median at {profile}"] = [by.get((t["query"], t["tenant"]), 0.0) for t in timings]
     series[f"p99 at {main}"] = [t["as_actor"]["p99_ms"] for t in timings]
-    files["latency.svg"] = svg.bars("Latency as the query's user (ms)", labels, series, marker=10.0,
+    files["latency.svg"] = charts.bars("Latency as the query's user (ms)", labels, series, marker=10.0,
                                     marker_label="10 ms median target")
     base = [t for t in timings if t["rls_baseline"]]
-    files["rls_overhead.svg"] = svg.bars(
+    files["rls_overhead.svg"] = charts.bars(
         "RLS overhead (user median / service_role median)", [f"{t['query']} ({t['tenant']})" for t in base],
         {"overhead": [t["rls_overhead"] for t in base]}, unit="x", marker=1.5, marker_label="1.5x target")
     if doc.get("growth"):
         rows = doc["growth"]["rows"]
         xs = [doc["rows"][doc["compare"]], doc["rows"][main]]
-        files["scale.svg"] = svg.lines(
+        files["scale.svg"] = charts.lines(
             "Median latency vs data size (whale)", [x / 1000 for x in xs],
             {r["query"]: [r["small_ms"], r["large_ms"]] for r in rows if r["tenant"] == "whale"},
             x_label="thousand rows in the database", y_label="median ms")
     if doc.get("load"):
         over = doc["load"]["over_time"]
-        files["load.svg"] = svg.lines(
+        files["load.svg"] = charts.lines(
             "Load run: latency percentiles over time", [p["t"] for p in over],
             {"p50": [p["median_ms"] for p in over], "p95": [p["p95_ms"] for p in over],
              "p99": [p["p99_ms"] for p in over]}, x_label="seconds into the run", y_label="ms")
@@ -134,42 +137,26 @@ def plots(doc: dict[str, Any]) -> dict[str, str]:
     return files
 
 
-def html_fragment(doc: dict[str, Any], figures: dict[str, str] | None = None) -> str:
-    """The report's sections and inline SVG plots as an HTML fragment, to embed in a larger page."""
-    figures = plots(doc) if figures is None else figures
-    body = [f"<p>{html.escape(INTRO)}</p>"]
-    for heading, lines, plot in sections(doc):
-        body.append(f"<h3>{html.escape(heading)}</h3>" + _html_lines(lines))
+def markdown(doc: dict[str, Any], figures: Collection[str], *, level: int = 2, plot_dir: str = "") -> list[str]:
+    """The report's Markdown: the introduction, then each section with its plot among ``figures`` as an image."""
+    lines = [INTRO, ""]
+    for heading, body, plot in sections(doc):
+        lines += ["#" * level + " " + heading, "", *body, ""]
         if plot and plot in figures:
-            body.append(figures[plot])
-    return "\n".join(body)
+            lines += [f"![{heading}]({plot_dir}{plot})", ""]
+    return lines
 
 
-def write_report(doc: dict[str, Any], out_dir: Path) -> dict[str, Path]:
-    """Write results.json, report.md, report.html and the SVG plots; return their paths."""
+def write_report(doc: dict[str, Any], out_dir: Path, figures: dict[str, str] | None = None) -> dict[str, Path]:
+    """Write results.json, report.md, report.html and the SVG plots (``figures``, else drawn); return their paths."""
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = {"json": out_dir / "results.json", "md": out_dir / "report.md", "html": out_dir / "report.html"}
     paths["json"].write_text(json.dumps(doc, indent=1, default=str))
-    figures = plots(doc)
+    figures = plots(doc) if figures is None else figures
     for name, content in figures.items():
         (out_dir / name).write_text(content)
-    md = [f"# wedsync-db bench: {doc['profile']}", "", INTRO, ""]
-    body = ["<!doctype html><meta charset='utf-8'><title>wedsync-db bench</title>",
-            "<style>body{font-family:sans-serif;max-width:1100px;margin:2em auto;color:#222}"
-            "table{border-collapse:collapse;font-size:13px}td,th{border:1px solid #ccc;padding:3px 7px;"
-            "text-align:right}td:first-child,th:first-child{text-align:left}</style>",
-            f"<h1>wedsync-db bench: {html.escape(doc['profile'])}</h1><p>{html.escape(INTRO)}</p>"]
-    for heading, lines, plot in sections(doc):
-        md += [f"## {heading}", "", *lines, ""]
-        if plot and plot in figures:
-            md += [f"![{heading}]({plot})", ""]
-        body.append(f"<h2>{html.escape(heading)}</h2>" + _html_lines(lines))
-        if plot and plot in figures:
-            body.append(figures[plot])
-    paths["md"].write_text("\n".join(md))
-    paths["html"].write_text("\n".join(body))
+    title = f"wedsync-db bench: {doc['profile']}"
+    text = "\n".join(markdown(doc, figures))
+    paths["md"].write_text(f"# {title}\n\n{text}")
+    paths["html"].write_text(render("document.html.j2", title=title, body=markdown_html(text, figures)))
     return paths
-
-
-def _html_lines(lines: list[str]) -> str:
-    return markdown_to_html("\n".join(lines).replace("**", ""))

@@ -7,9 +7,9 @@ from typing import Any
 
 from rich.console import Console
 
-from wedsync_db.perf.bench import run_bench, summary_rows
+from wedsync_db.perf.bench import run_bench
 from wedsync_db.perf.gates import GateConfig
-from wedsync_db.perf.report import html_fragment, plots, write_report
+from wedsync_db.perf.report import markdown, plots, write_report
 from wedsync_db.report import Case, StepResult
 
 
@@ -21,7 +21,8 @@ def run_gates(url: str, directory: Path, *, console: Console, profile: str = "ci
         load_seconds=load_seconds, clients=clients, config=GateConfig(),
         log=lambda m: console.print(f"  [dim]{m}[/dim]"),
     )
-    write_report(doc, directory / "perf")
+    figures = plots(doc)
+    write_report(doc, directory / "perf", figures)
     gates = doc["gates"][profile]
     cases = [
         Case(f"{g['query']}:{g['tenant']}", g["passed"],
@@ -45,13 +46,16 @@ def run_gates(url: str, directory: Path, *, console: Console, profile: str = "ci
         summary += f"; RLS overhead median {sorted(overheads)[len(overheads) // 2]:.2f}x"
     if load:
         summary += f"; load {load.get('requests', 0)} requests, p99 {load_p99:.1f} ms, {load_errors} errors"
-    table = ["| query | tenant | gates | median ms | p99 ms | RLS overhead | growth |",
-             "| --- | --- | --- | --- | --- | --- | --- |"]
-    table += ["| " + " | ".join(row) + " |" for row in summary_rows(doc)]
+    details, step_figures = report_details(doc, figures)
     return StepResult(
-        "perf", "failed" if failed else "passed", summary,
-        details_markdown="\n".join(table) + "\n\nFull report with plots: perf/report.html",
-        details_html=html_fragment(doc, plots(doc)),
+        "perf", "failed" if failed else "passed", summary, details_markdown=details, figures=step_figures,
         metrics={"gates": len(gates), "failed": len(failed), "load_p99_ms": load_p99},
         cases=cases, artifacts={"perf": "perf/report.html"},
     )
+
+
+def report_details(doc: dict[str, Any], figures: dict[str, str]) -> tuple[str, dict[str, str]]:
+    """The main job's perf details: the bench report's sections, each plot referenced from perf/; the figures."""
+    details = markdown(doc, figures, level=3, plot_dir="perf/")
+    details.append("The bench report alone, with its results as JSON: [perf/report.html](perf/report.html).")
+    return "\n".join(details), {f"perf/{name}": svg for name, svg in figures.items()}

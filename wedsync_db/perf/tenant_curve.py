@@ -20,7 +20,7 @@ from typing import Any
 import psycopg
 
 from wedsync_db.impersonate import request
-from wedsync_db.perf import svg
+from wedsync_db.perf import plots as charts
 from wedsync_db.perf.catalog import QUERIES, CatalogQuery
 from wedsync_db.perf.gates import GateConfig, explain_as
 from wedsync_db.perf.measure import run_once
@@ -200,7 +200,7 @@ def plot(curve: TenantCurve, *, point_lookups: bool = True) -> str:
     xs = [float(rows) for _, rows in curve.tenants]
     chosen = [c for c in curve.curves if c.point_lookup == point_lookups]
     kind = "point lookups" if point_lookups else "lists"
-    return svg.lines(f"Tenant curve ({kind}): median ms against the tenant's rows", xs,
+    return charts.lines(f"Tenant curve ({kind}): median ms against the tenant's rows", xs,
                      {c.query: [p.median_ms for p in c.points] for c in chosen},
                      x_label="rows of the acting tenant (log scale)", y_label="median ms", log_x=True)
 

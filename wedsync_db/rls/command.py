@@ -17,7 +17,7 @@ from wedsync_db.rls.completion import Completion, complete
 from wedsync_db.rls.coverage import Coverage
 from wedsync_db.rls.escalation_machine import BUDGETS, PROFILES, EscalationReport, search_database
 from wedsync_db.rls.oracle import Oracle
-from wedsync_db.rls.report import heatmap_fragment, markdown, write_report
+from wedsync_db.rls.report import report_details, write_report
 from wedsync_db.rls.reproducer import render
 from wedsync_db.rls.world import World, snapshot
 
@@ -214,11 +214,11 @@ def run_verification(url: str, directory: Path, *, console: Console, mutants: bo
     metrics.update({"escalation_examples": escalated.examples, "escalation_steps": escalated.steps,
                     "escalation_reads_judged": escalated.reads_judged,
                     "escalation_violations": len(escalated.violations)})
-    escalation_md = _escalation_markdown(escalated, failure)
+    details, figures = report_details(cov, summary, _escalation_markdown(escalated, failure))
     return StepResult(
         "rls", "passed" if proof.passed and not failure else "failed", f"{summary}; {escalated.summary()}",
         seconds=time.perf_counter() - started,
-        details_markdown=f"{summary}\n\n{escalation_md}\n\n{markdown(cov)}", details_html=heatmap_fragment(cov),
+        details_markdown=details, figures=figures,
         metrics=metrics, cases=[*cases(proof), Case("escalation:search", not failure, failure or escalated.summary())],
         artifacts={"matrix": str(paths[0]), "heatmap": str(paths[1]), "pgtap": str(pgtap[0].parent)},
     )

@@ -2,26 +2,44 @@
 
 from __future__ import annotations
 
-import html
+from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
+from markupsafe import Markup
+
+from wedsync_db.page import render
 from wedsync_db.rls.coverage import Coverage
 from wedsync_db.rls.matrix import COMMANDS
 
+# Each state's CSS class on the heatmap (colours in wedsync_db/templates/report.css) and its legend text.
+STATES = {
+    "proven: allowed": ("allowed", "allowed: every attempt was let in, as the matrix says"),
+    "proven: partly allowed": ("partly", "partly allowed: some attempts let in, others refused, as the matrix says"),
+    "proven: denied": ("denied", "denied: every attempt was refused, as the matrix says"),
+    "FAILED": ("failed", "FAILED: the database and the matrix disagree on at least one attempt"),
+    "untried": ("untried", "untried: no attempt reached this cell"),
+    "unreachable in this world": (
+        "unreachable",
+        "unreachable in this world: no actor stands in this relation to any row of the table (a gap in the data, "
+        "not in the proof)",
+    ),
+}
 
-def _state(cov: Coverage, cell: tuple[str, str, str]) -> tuple[str, str]:
+
+def _state(cov: Coverage, cell: tuple[str, str, str]) -> str:
     n = cov.attempts[cell]
     if n == 0 and cov.is_unreachable(cell):
-        return "unreachable in this world", "#e6d7a3"
+        return "unreachable in this world"
     if n == 0:
-        return "untried", "#bbbbbb"
+        return "untried"
     if cov.failures[cell]:
-        return "FAILED", "#d73027"
+        return "FAILED"
     if cov.allowed[cell] and cov.refused[cell]:
-        return "proven: partly allowed", "#91cf60"
+        return "proven: partly allowed"
     if cov.allowed[cell]:
-        return "proven: allowed", "#1a9850"
-    return "proven: denied", "#4575b4"
+        return "proven: allowed"
+    return "proven: denied"
 
 
 def markdown(cov: Coverage) -> str:
@@ -29,55 +47,92 @@ def markdown(cov: Coverage) -> str:
     lines = ["| table | actor relation | " + " | ".join(COMMANDS) + " |", "|---|---|" + "---|" * len(COMMANDS)]
     rows: dict[tuple[str, str], dict[str, str]] = {}
     for table, command, rel in cov.matrix.cells():
-        state, _ = _state(cov, (table, command, rel))
+        state = _state(cov, (table, command, rel))
         rows.setdefault((table, rel), {})[command] = f"{state} ({cov.attempts[(table, command, rel)]})"
     for (table, rel), by in rows.items():
         lines.append(f"| {table} | {rel} | " + " | ".join(by.get(c, "n/a") for c in COMMANDS) + " |")
+    gaps = gaps_markdown(cov)
+    return "\n".join(lines + (["", gaps] if gaps else []))
+
+
+def gaps_markdown(cov: Coverage) -> str:
+    """The cells no actor of this world can reach, as one Markdown paragraph (empty when there are none)."""
     gaps = [c for c in cov.matrix.cells() if cov.is_unreachable(c)]
-    if gaps:
-        lines += ["", f"Unreachable in this world ({len(gaps)}): no actor stands in the relation to any row of the"
-                  " table (a gap in the data, not in the proof): " + ", ".join(f"`{':'.join(c)}`" for c in gaps)]
-    return "\n".join(lines)
+    if not gaps:
+        return ""
+    return (f"Unreachable in this world ({len(gaps)}): no actor stands in the relation to any row of the"
+            " table (a gap in the data, not in the proof): " + ", ".join(f"`{':'.join(c)}`" for c in gaps))
 
 
 def heatmap_fragment(cov: Coverage, title: str = "wedsync-db tenant isolation proof") -> str:
-    """The heatmap as an HTML fragment (no <html>/<body>; CSS scoped to ``.rls-heatmap``), for larger pages."""
-    relations: list[str] = []
-    for _, _, rel in cov.matrix.cells():
-        if rel not in relations:
-            relations.append(rel)
-    head = "".join(f"<th class=rot><div>{html.escape(c)}<br>{html.escape(r)}</div></th>"
-                   for c in COMMANDS for r in relations)
-    body = []
+    """The heatmap as an HTML fragment for a page built on ``base.html.j2`` (its CSS): one table per command.
+
+    Rows are tables (names on one line), columns the actor relations that command has cells for, team relations
+    grouped under their family with one column per role; a cell's colour is its state, its number the attempts.
+    """
     cells = set(cov.matrix.cells())
-    for table in sorted(cov.matrix.tables):
-        tds = []
-        for c in COMMANDS:
-            for r in relations:
-                cell = (table, c, r)
+    commands = []
+    for command in COMMANDS:
+        relations = _relations(cell for cell in cov.matrix.cells() if cell[1] == command)
+        rows = []
+        for table in sorted(cov.matrix.tables):
+            row: list[dict[str, Any] | None] = []
+            for relation in relations:
+                cell = (table, command, relation)
                 if cell not in cells:
-                    tds.append("<td></td>")
+                    row.append(None)
                     continue
-                state, colour = _state(cov, cell)
-                tip = html.escape(f"{table} {c} {r}: {state}, {cov.attempts[cell]} attempts")
-                tds.append(f"<td title='{tip}' style='background:{colour}'>{cov.attempts[cell]}</td>")
-        body.append(f"<tr><th>{html.escape(table)}</th>{''.join(tds)}</tr>")
-    legend = " ".join(f"<span style='background:{c};padding:2px 6px'>{s}</span>" for s, c in [
-        ("allowed", "#1a9850"), ("partly allowed", "#91cf60"), ("denied", "#4575b4"), ("FAILED", "#d73027"),
-        ("untried", "#bbbbbb"), ("unreachable in this world (no such actor-row pair in the data)", "#e6d7a3")])
-    return f"""<div class=rls-heatmap><style>
-.rls-heatmap table{{border-collapse:collapse;font:12px sans-serif}}
-.rls-heatmap td{{text-align:center;min-width:18px;color:#fff;font-size:9px;padding:1px;border:1px solid #eee}}
-.rls-heatmap th.rot{{height:140px;white-space:nowrap;vertical-align:bottom;background:none;border:none}}
-.rls-heatmap th.rot div{{transform:rotate(-60deg);width:18px}}
-</style><p><b>{html.escape(title)}</b>: {html.escape(cov.summary())}</p><p>{legend}</p>
-<div style='overflow-x:auto'><table><tr><th></th>{head}</tr>{''.join(body)}</table></div></div>"""
+                state = _state(cov, cell)
+                row.append({"class": STATES[state][0], "attempts": cov.attempts[cell],
+                            "tip": f"{table}, {command}, {relation}: {state}, {cov.attempts[cell]} attempts"})
+            rows.append({"table": table, "cells": row})
+        commands.append({"name": command, "header": _header(relations), "rows": rows,
+                         "relations": len(relations)})
+    return render("heatmap.html.j2", title=title, summary=cov.summary(), commands=commands,
+                  legend=[(css, text) for css, text in STATES.values()])
+
+
+def _relations(cells: Iterable[tuple[str, str, str]]) -> list[str]:
+    """The actor relations of ``cells`` in matrix order, each team family's roles kept together."""
+    seen: list[str] = []
+    for _, _, relation in cells:
+        if relation not in seen:
+            seen.append(relation)
+    families = [r.split(":")[0] for r in seen]
+    return sorted(seen, key=lambda r: families.index(r.split(":")[0]))
+
+
+def _header(relations: list[str]) -> dict[str, list[Any]]:
+    """Two header rows: a relation alone spans both; a team family spans its roles, which sit below it."""
+    top: list[dict[str, Any]] = []
+    roles: list[str] = []
+    for relation in relations:
+        family, _, role = relation.partition(":")
+        if not role:
+            top.append({"label": relation, "span": 1, "family": False})
+            continue
+        roles.append(role)
+        if top and top[-1]["family"] and top[-1]["label"] == family:
+            top[-1]["span"] += 1
+        else:
+            top.append({"label": family, "span": 1, "family": True, "parts": family.split("_")})
+    return {"top": top, "roles": roles}
+
+
+# report.md links the heatmap (heatmap.html, beside it) and the matrix as a table; report.html draws the heatmap here.
+HEATMAP_REFERENCE = ("[The access matrix as proven: each command's tables against its actor relations](heatmap.html)"
+                     "\n\nThe same cells as one table: [matrix.md](matrix.md).")
+
+
+def report_details(cov: Coverage, *paragraphs: str) -> tuple[str, dict[str, str]]:
+    """The main job's rls details: ``paragraphs``, the heatmap's reference and the gaps; and the heatmap figure."""
+    text = "\n\n".join(p for p in [*paragraphs, HEATMAP_REFERENCE, gaps_markdown(cov)] if p)
+    return text, {"heatmap.html": heatmap_fragment(cov)}
 
 
 def heatmap(cov: Coverage, title: str = "wedsync-db tenant isolation proof") -> str:
-    """A self-contained HTML page: table x (command, actor relation), colour = allowed/denied/failed/untried."""
-    return (f"<!doctype html><html><head><meta charset=utf-8><title>{html.escape(title)}</title></head>"
-            f"<body><h1>{html.escape(title)}</h1>{heatmap_fragment(cov, title)}</body></html>")
+    """A self-contained HTML page: for each command, table x actor relation, colour = the cell's state."""
+    return render("document.html.j2", title=title, body=Markup(heatmap_fragment(cov, title)))
 
 
 def write_report(cov: Coverage, out: Path, extra: str = "") -> list[Path]:
