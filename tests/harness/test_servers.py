@@ -95,7 +95,16 @@ def test_container_server_reports_why_it_is_unavailable_without_docker() -> None
     reason = docker_unavailable_reason()
     if reason is None:
         pytest.skip("a Docker engine is reachable here; the unavailable path cannot be shown")
-    with pytest.raises(ServerUnavailable, match="no Docker engine|docker"):
+    with pytest.raises(ServerUnavailable, match="no Docker engine|testcontainers is not installed"):
+        ContainerServer().start()
+
+
+def test_container_server_without_testcontainers_says_how_to_install_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    """testcontainers is an extra: without it the container path names the install command, in one line."""
+    monkeypatch.setitem(sys.modules, "testcontainers", None)  # import testcontainers -> ImportError
+    reason = docker_unavailable_reason()
+    assert reason is not None and "pip install 'wedsync-db[container]'" in reason and "\n" not in reason
+    with pytest.raises(ServerUnavailable, match=r"wedsync-db\[container\]"):
         ContainerServer().start()
 
 

@@ -24,10 +24,29 @@ def pinned_versions() -> dict[str, str]:
     return pins
 
 
+def _installed(name: str) -> bool:
+    try:
+        metadata.distribution(name)
+    except metadata.PackageNotFoundError:
+        return False
+    return True
+
+
+def installed_extras(root: str = "wedsync-db") -> frozenset[str]:
+    """The extras of ``root`` whose every requirement is installed: dev (bin/bootstrap), container when added."""
+    dist = metadata.distribution(root)
+    extras = set(dist.metadata.get_all("Provides-Extra") or [])
+    needs = {extra: [Requirement(text) for text in dist.requires or []
+                     if Requirement(text).marker is not None and Requirement(text).marker.evaluate({"extra": extra})]
+             for extra in extras}
+    return frozenset(extra for extra, requirements in needs.items()
+                     if all(_installed(requirement.name) for requirement in requirements))
+
+
 def installed_closure(root: str = "wedsync-db") -> dict[str, str]:
-    """Every distribution ``root`` needs on this platform (extras followed), with its installed version."""
+    """Every distribution ``root`` and its installed extras need on this platform, with its installed version."""
     found: dict[str, str] = {}
-    todo = [(root, frozenset[str]())]
+    todo = [(root, installed_extras(root))]
     while todo:
         name, extras = todo.pop()
         dist = metadata.distribution(name)
@@ -43,6 +62,11 @@ def installed_closure(root: str = "wedsync-db") -> dict[str, str]:
                 todo.append((requirement.name, frozenset(requirement.extras)))
     del found[canonicalize_name(root)]
     return found
+
+
+def test_bootstrap_installs_the_dev_extra() -> None:
+    """bin/test and bin/lint need the dev extra (pytest-xdist, sqlfluff, squawk, ruff, mypy, pgrls)."""
+    assert "dev" in installed_extras(), "run bin/bootstrap (it installs -e '.[dev]')"
 
 
 def test_every_installed_dependency_is_pinned_at_its_installed_version() -> None:

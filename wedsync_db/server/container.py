@@ -12,8 +12,10 @@ def docker_unavailable_reason() -> str | None:
     """Return why no Docker engine can be used here, or None when one answers."""
     try:
         import docker
+        import testcontainers  # noqa: F401
     except ImportError:
-        return "the docker Python package is not installed (pip install testcontainers)"
+        return ("testcontainers is not installed: pip install 'wedsync-db[container]' "
+                "(in a checkout: .venv/bin/pip install -c constraints.txt -e '.[dev,container]')")
     try:
         client = docker.from_env(timeout=3)
         client.ping()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import psycopg
 
-from wedsync_db.errors import ServerUnavailable
+from wedsync_db.errors import ServerUnavailable, describe_connection_error
 from wedsync_db.server.base import database_of, with_database
 
 
@@ -28,8 +28,8 @@ class ExternalServer:
                 self.is_supabase = bool(row and row[0])
         except psycopg.OperationalError as error:
             raise ServerUnavailable(
-                f"DATABASE_URL does not answer: {str(error).strip()}\n"
-                "Check the URL, or unset DATABASE_URL to use a local throwaway server."
+                f"DATABASE_URL does not answer: {describe_connection_error(error, self._url)}; or unset DATABASE_URL "
+                "to use a local throwaway server"
             ) from error
 
     def stop(self) -> None:
