@@ -27,6 +27,7 @@ CALLER_COLUMNS = {
     "suppliers": ["created_by"], "couples": ["partner_one_user_id"], "user_profiles": ["user_id"],
     "messages": ["sender_user_id"], "activities": ["actor_user_id"], "analytics_events": ["actor_user_id"],
     "reviews": ["author_user_id"], "notifications": ["user_id"], "team_members": ["user_id"],
+    "service_reviews": ["author_user_id"],
 }
 # Unique columns refreshed on insert so allowed inserts can succeed.
 FRESH_TEXT = {"suppliers": ("slug", "s-{n}"), "field_mappings": ("form_field_key", "k{n}"),

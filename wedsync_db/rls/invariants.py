@@ -132,6 +132,13 @@ class Consent:
             if (k["status"] == "active" and k["deleted_at"] is None and k["id"] not in ledger.connections
                     and state.live("suppliers", k["supplier_id"]) and state.live("couples", k["couple_id"])):
                 self.connections[(k["supplier_id"], k["couple_id"])] = k
+        # Connections the couple accepted once and later revoked: a joint row may still be written across them
+        # where the model says so (linked_after_connection: a couple reviews a supplier it worked with).
+        self.ended_connections: set[tuple[str, str]] = {
+            (k["supplier_id"], k["couple_id"]) for k in state.rows.get("supplier_client_connections", {}).values()
+            if k["status"] == "revoked" and k.get("responded_at") is not None and k["deleted_at"] is None
+            and k["id"] not in ledger.connections
+            and state.live("suppliers", k["supplier_id"]) and state.live("couples", k["couple_id"])}
         self.group_ids = {g["key"]: g["id"] for g in state.rows.get("core_field_groups", {}).values()
                           if g["deleted_at"] is None}
 
@@ -400,7 +407,8 @@ class Judge:
             return False
         supplier = row.get(spec.owner_columns("supplier")[0])
         couple = row.get(spec.owner_columns("couple")[0])
-        if (supplier, couple) not in consent.connections:
+        if (supplier, couple) not in consent.connections and not (
+                spec.linked_after_connection and (supplier, couple) in consent.ended_connections):
             return False
         mine = "couple" if party == "supplier" else "supplier"
         return consent.speaks_for(actor, mine, supplier if mine == "supplier" else couple)

@@ -117,7 +117,7 @@ def mutants_for(conn: psycopg.Connection[Any], table: str) -> list[Mutant]:
     first("role_weakened", weaken)
 
     helpers = ("is_active_connection", "my_connected_couple_ids", "my_connected_supplier_ids",
-               "my_shared_field_groups")
+               "my_shared_field_groups", "has_worked_with")
     if any(h in (q or "") + (w or "") for _, _, _, q, w in policies for h in helpers):
         # the status check removed from every connection helper at once (one alone can be masked by another)
         ddl = []

@@ -124,6 +124,8 @@ class Oracle:
             return self._parent_live(caller, spec.name, row)
         if cond == "active_connection":
             return self.world.is_active(row.get("supplier_id"), row.get("couple_id"))
+        if cond == "worked_with":
+            return self.world.worked_with(row.get("supplier_id"), row.get("couple_id"))
         if cond == "shared_group":
             key, live = self.world.group_keys.get(str(row.get("field_group_id")), ("", False))
             if not live:

@@ -46,6 +46,7 @@ class TableOwnership:
     removable_by: tuple[str, ...] = ()  # parties that may delete a row several parties own
     audit_of_table_column: str | None = None  # audit_log: the column naming the audited table
     founded_by: str | None = None  # suppliers, couples: the column naming the user whose insert creates the party
+    linked_after_connection: bool = False  # a joint row written across a connection that is active or has ended
 
     def owner_columns(self, party: str) -> list[str]:
         return [column for column, p in self.owners.items() if p == party]
@@ -100,6 +101,7 @@ def _table(name: str, raw: dict[str, Any]) -> TableOwnership:
         removable_by=tuple(raw.get("removable_by") or ()),
         audit_of_table_column=raw.get("audit_of"),
         founded_by=raw.get("founded_by"),
+        linked_after_connection=bool(raw.get("linked_after_connection")),
     )
 
 

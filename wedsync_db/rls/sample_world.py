@@ -6,9 +6,11 @@ A's invitee has a pending invitation (a member row not accepted: it opens nothin
 Couples: C1 (two partners, active connection to A sharing couple_details and wedding_details),
 C2 (the dual-role user, active connection to B sharing everything, invited by A), C3 (revoked connection to A),
 C4 (soft-deleted, active connection to A), C5 (partner3's second couple, whose partner two is only invited,
-declined by B). Each supplier-scoped table has a live and a soft-deleted row for A, rows for B, and analytics rows
-in two monthly partitions. Near misses: a published form version under A's archived form (and C3's response to
-it, though C3's connection to A is revoked), a refunded purchase.
+declined by B; C3 accepted A's invitation before revoking it). Service reviews: C1's of A (replied), C3's of A
+(after the revoked connection), a soft-deleted one of B, and near misses: archived C4's of A, C1's of archived D,
+an erased couple's of B. Each supplier-scoped table has a live and a soft-deleted row for A, rows for B, and
+analytics rows in two monthly partitions. Near misses: a published form version under A's archived form (and C3's
+response to it, though C3's connection to A is revoked), a refunded purchase.
 """
 
 from __future__ import annotations
@@ -86,8 +88,10 @@ def _rows() -> list[tuple[str, dict[str, Any]]]:
         ("B", "C3", "invited", ["couple_details"], None),
         ("B", "C5", "declined", ["couple_details"], None),
     ]:
+        # C3 accepted A's invitation before revoking it (responded_at): it worked with A, and may review it
         add("supplier_client_connections", id=uid(f"conn-{sup}-{cpl}"), supplier_id=uid(sup), couple_id=uid(cpl),
-            status=status, shared_field_group_keys=keys, deleted_at=deleted)
+            status=status, shared_field_group_keys=keys, deleted_at=deleted,
+            responded_at=NOW if (sup, cpl) == ("A", "C3") else None)
     for sup in ["A", "B"]:
         for tag, deleted in [("live", None), ("gone", DELETED)]:
             k = f"{sup}-{tag}"
@@ -161,7 +165,24 @@ def _rows() -> list[tuple[str, dict[str, Any]]]:
         purchase_id=uid("purchase-B-A-owner_b"), author_user_id=uid("owner_b"), rating=5, title="Great")
     add("reviews", id=uid("review-A-gone"), supplier_id=uid("A"), template_id=uid("template-B-live"),
         purchase_id=uid("purchase-A-B-member_a"), author_user_id=uid("member_a"), rating=3, deleted_at=DELETED)
+    # service reviews: C1 of A (replied), C3 of A (connection revoked after acceptance), C2's withdrawn-by-backend
+    # review of B (soft-deleted); near misses loaded without the worked-with guard: archived C4's review of A, a
+    # review of archived D by C1, and a review of B whose couple was erased (couple and author null)
+    reviews: list[tuple[str, str | None, str | None, int, datetime | None, str | None]] = [
+        ("A", "C1", "partner1", 5, None, "Thank you!"), ("A", "C3", "partner3", 2, None, None),
+        ("B", "C2", "dual", 4, DELETED, None), ("A", "C4", "partner4", 3, None, None),
+        ("D", "C1", "partner2", 1, None, None), ("B", None, None, 3, None, "Thanks"),
+    ]
+    for reviewed, reviewer, author, rating, withdrawn, reply in reviews:
+        add("service_reviews", id=uid(f"sr-{reviewed}-{reviewer}"), supplier_id=uid(reviewed),
+            couple_id=reviewer and uid(reviewer), author_user_id=author and uid(author), rating=rating,
+            title="Review", body="We worked together", reply_body=reply,
+            replied_by=reply and uid("owner_a" if reviewed == "A" else "owner_b"), deleted_at=withdrawn)
     return r
+
+
+# service reviews inserted with the worked-with guard off: the couple, the supplier or the link is gone
+UNGUARDED_REVIEWS = {uid("sr-A-C4"), uid("sr-D-C1"), uid("sr-B-None")}
 
 
 _CORE_VALUES = [  # (couple, core field key, value, deleted)
@@ -185,6 +206,9 @@ def load_sample_world(conn: psycopg.Connection[Any]) -> None:
                      " values (%s, %s, 'retired_field', 'Retired', 'text', %s)",
                      (uid("field-retired"), uid("group-retired"), DELETED))
         for table, row in _rows():
+            unguarded = table == "service_reviews" and row["id"] in UNGUARDED_REVIEWS
+            if unguarded:
+                conn.execute("alter table public.service_reviews disable trigger guard_service_review_worked_with")
             if table == "field_mappings":
                 row["core_field_id"] = core["partner_one_name"]
             schema, name = table.split(".") if "." in table else ("public", table)
@@ -195,6 +219,8 @@ def load_sample_world(conn: psycopg.Connection[Any]) -> None:
                     sql.SQL(", ").join(sql.Placeholder() * len(cols))),
                 [row[c] for c in cols],
             )
+            if unguarded:
+                conn.execute("alter table public.service_reviews enable trigger guard_service_review_worked_with")
         for cpl, key, value, deleted in _CORE_VALUES:
             conn.execute(
                 "insert into public.core_field_values (id, couple_id, core_field_id, field_group_id, value, deleted_at)"

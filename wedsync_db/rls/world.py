@@ -57,6 +57,7 @@ class World:
     team_rows: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
     active: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
     group_keys: dict[str, tuple[str, bool]] = field(default_factory=dict)
+    worked: set[tuple[str, str]] = field(default_factory=set)  # (supplier, couple): active, or accepted then revoked
     # Memoised lookups: a world never changes once indexed (every attempt is rolled back).
     _memo: dict[Any, Any] = field(default_factory=dict, repr=False)
 
@@ -75,6 +76,11 @@ class World:
         # A connection opens something only while both of its parties are live (soft delete closes it).
         for key in [k for k in world.active if not world.live_supplier(k[0]) or not world._live("couples", k[1])]:
             del world.active[key]
+        for c in rows.get("supplier_client_connections", []):
+            if c["deleted_at"] is None and (c["status"] == "active" or (
+                    c["status"] == "revoked" and c.get("responded_at") is not None)) and world.live_supplier(
+                    c["supplier_id"]) and world._live("couples", c["couple_id"]):
+                world.worked.add((c["supplier_id"], c["couple_id"]))
         for g in rows.get("core_field_groups", []):
             world.group_keys[g["id"]] = (g["key"], g["deleted_at"] is None)
         return world
@@ -148,6 +154,10 @@ class World:
 
     def is_active(self, supplier_id: Any, couple_id: Any) -> bool:
         return (str(supplier_id), str(couple_id)) in self.active
+
+    def worked_with(self, supplier_id: Any, couple_id: Any) -> bool:
+        """A live connection between the live parties is active, or was accepted and then revoked."""
+        return (str(supplier_id), str(couple_id)) in self.worked
 
     def shared_keys(self, supplier_id: str, couple_id: Any) -> list[str]:
         c = self.active.get((supplier_id, str(couple_id)))
