@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -11,6 +12,7 @@ import psycopg
 
 # Text that betrays a per-row evaluation of the JWT lookup: auth.uid() and friends are inlined STABLE SQL
 # functions, so unwrapped they show up in a scan's Filter as current_setting('request.jwt.claim...').
+_HASHED_SUBPLAN = re.compile(r"hashed (SubPlan \d+)")
 PER_ROW_JWT_MARKERS = ("current_setting('request.jwt", "auth.uid()", "auth.jwt()", "auth.role()")
 
 SCAN_TYPES = ("Seq Scan", "Index Scan", "Index Only Scan", "Bitmap Heap Scan", "Bitmap Index Scan", "Tid Scan")
@@ -97,6 +99,13 @@ class Plan:
 
     def init_plans(self) -> list[PlanNode]:
         return [n for n in self.nodes() if n.parent_relationship == "InitPlan"]
+
+    def once_per_statement_plans(self) -> list[PlanNode]:
+        """InitPlans and hashed SubPlans: sub-queries run once per statement (a hashed SubPlan builds its hash table
+        once, then each row probes it), unlike a correlated SubPlan, which runs per row."""
+        hashed = {name for n in self.nodes() for name in _HASHED_SUBPLAN.findall(n.filter or "")}
+        return [n for n in self.nodes() if n.parent_relationship == "InitPlan"
+                or (n.parent_relationship == "SubPlan" and n.subplan_name in hashed)]
 
     def per_row_jwt_filters(self) -> list[PlanNode]:
         """Scan or join nodes whose per-row Filter evaluates the JWT (auth.uid() not wrapped in a sub-select)."""

@@ -3,7 +3,8 @@
 Gates (each can be loosened in :class:`GateConfig`):
 - ``seq_scan``: no sequential scan of a relation whose pg_class.reltuples exceeds ``seq_scan_max_rows``;
 - ``pruning``: a time-ranged query on a partitioned table reads at most ``max_partitions`` partitions;
-- ``initplan``: a signed-in actor's query evaluates auth.uid() once (an InitPlan) and never per row in a Filter;
+- ``initplan``: a signed-in actor's query evaluates auth.uid() once (an InitPlan, or a hashed SubPlan) and never per
+  row in a Filter;
 - ``filter_waste``: on relations above the seq-scan size, rows removed by filters stay within ``removed_ratio`` x
   the rows returned or read (or under ``removed_floor``);
 - ``budget``: execution time under ``budget_ms`` (a backstop; the seed's alert line is one second).
@@ -154,9 +155,10 @@ def judge(
                 + ", ".join(f"{n.relation or n.node_type} ({(n.filter or '')[:100]})" for n in per_row),
                 relation=per_row[0].relation, filter=per_row[0].filter,
             ))
-        elif not plan.init_plans():
+        elif not plan.once_per_statement_plans():
             failures.append(GateFailure(
-                "initplan", "no InitPlan: the policy's auth.uid()/helper call is not evaluated once per query",
+                "initplan", "no InitPlan or hashed SubPlan: the policy's auth.uid()/helper call is not evaluated once "
+                "per query",
             ))
 
     # Waste counts only on relations big enough to matter (the seq-scan threshold): on a 600-row partition a

@@ -155,8 +155,8 @@ class Oracle:
     def _parent_live(self, caller: Caller, table: str, row: dict[str, Any]) -> bool:
         """The row's parent chain (vocabulary ``parents``) is live: soft delete closes the subtree.
 
-        A parent in another tenant is left to the composite foreign key (23503), unless it is an archived parent
-        of a supplier the caller reaches (team, or connected couple): those RLS refuses first.
+        An archived parent refuses the row whoever's it is (the policies probe the row's own parent); a missing
+        parent, or a live one in another tenant, is left to the composite foreign key (23503).
         """
         seen_as_caller = self.matrix.vocabulary.get("parents_seen_as_caller", ())
         for parent_table, column in self.matrix.vocabulary.get("parents", {}).get(table, {}).items():
@@ -168,20 +168,9 @@ class Oracle:
                 continue
             if parent is None:
                 continue  # no such parent: the foreign key, not RLS, refuses the row
-            archived = parent["deleted_at"] is not None or not self._parent_live(caller, parent_table, parent)
-            if archived and (parent.get("supplier_id") == row.get("supplier_id")
-                             or parent.get("supplier_id") in self._reach(caller)):
+            if parent["deleted_at"] is not None or not self._parent_live(caller, parent_table, parent):
                 return False
         return True
-
-    def _reach(self, caller: Caller) -> set[str]:
-        """Suppliers whose archived parents the caller's helper lists: its teams, its couples' active connections
-        and the suppliers its couples answered forms of."""
-        w = self.world
-        couples = w.couples_of(caller.uid)
-        return set(w.suppliers_of(caller.uid, "viewer")) | {
-            s for (s, c) in w.active if c in couples and w.live_supplier(s)} | {
-            r["supplier_id"] for c in couples for r in w.rows_where("form_responses", "couple_id", c)}
 
     def rule_admits(self, caller: Caller, spec: TableSpec, rule: Rule, row: dict[str, Any], phase: str) -> bool:
         """``who`` and the rule's ``when`` (stored row) or ``check`` (new row) conditions."""
