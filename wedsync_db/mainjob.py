@@ -116,6 +116,7 @@ def step_seed(ctx: JobContext) -> StepResult:
         # What the backend does after a bulk load: dashboards refreshed, planner statistics current.
         conn.execute("select public.refresh_dashboards(false)")
         conn.execute("vacuum analyze")
+        figures = _product_rule_figures(conn)
     total, seconds = int(summary.rows), float(summary.seconds)
     text = (f"profile {ctx.profile}, seed {ctx.seed}: {total:,} rows in {seconds:.1f} s "
             f"({total / max(seconds, 1e-9):,.0f} rows/s), every foreign key verified")
@@ -129,8 +130,40 @@ def step_seed(ctx: JobContext) -> StepResult:
             "rows and prints the same fingerprint on any machine with the same constraints.txt.", "",
             "| table | rows |", "| --- | ---: |"]
     rows += [f"| {table} | {count:,} |" for table, count in sorted(per_table.items())]
+    rows += ["", figures]
     return StepResult("seed", "passed", text, details_markdown="\n".join(rows),
                       metrics={"rows": total, "seconds": seconds, "as_of": str(world.as_of)})
+
+
+_PRODUCT_RULE_FIGURES = """
+select
+    (select count(*) from public.service_reviews where deleted_at is null),
+    (select count(*) from public.service_reviews where deleted_at is null and reply_body is not null),
+    (select round(avg(rating), 2) from public.service_reviews where deleted_at is null),
+    (select count(*) from public.suppliers where rating_count > 0),
+    (select count(*) from public.form_responses where status = 'draft' and completion = 1),
+    (select count(*) from public.form_responses where status = 'draft'),
+    (select count(*) from public.form_responses where status = 'submitted' and completion < 1),
+    (select count(*) from public.form_responses where status = 'submitted'),
+    (select count(*) from public.journey_instances where couple_id is not null),
+    (select count(*) from public.journey_instances),
+    (select count(*) from public.field_states s join public.core_fields f on f.id = s.core_field_id
+     where f.is_sensitive and s.state in ('pending', 'partial'))
+"""
+
+
+def _product_rule_figures(conn: psycopg.Connection[Any]) -> str:
+    """One paragraph on the seeded rows of the product rules of issue 23 (0080-0086)."""
+    row = conn.execute(_PRODUCT_RULE_FIGURES).fetchone()
+    if row is None:
+        return ""
+    reviews, replied, average, rated, complete_drafts, drafts, open_submitted, submitted, linked, instances, \
+        sensitive_open = row
+    return (f"Product rules in the seeded world: {reviews:,} live service reviews ({replied:,} replied, average "
+            f"rating {average}) give {rated:,} suppliers a rating; completion is tracked apart from submission "
+            f"({complete_drafts:,} of {drafts:,} drafts are complete, {open_submitted:,} of {submitted:,} "
+            f"submitted responses are not); {linked:,} of {instances:,} journey instances run for a couple; "
+            f"{sensitive_open:,} sensitive core fields are pending or partial (states on the plaintext).")
 
 
 def step_lint(ctx: JobContext, directory: Path) -> StepResult:

@@ -8,9 +8,10 @@ C2 (the dual-role user, active connection to B sharing everything, invited by A)
 C4 (soft-deleted, active connection to A), C5 (partner3's second couple, whose partner two is only invited,
 declined by B; C3 accepted A's invitation before revoking it). Service reviews: C1's of A (replied), C3's of A
 (after the revoked connection), a soft-deleted one of B, and near misses: archived C4's of A, C1's of archived D,
-an erased couple's of B. Each supplier-scoped table has a live and a soft-deleted row for A, rows for B, and
-analytics rows in two monthly partitions. Near misses: a published form version under A's archived form (and C3's
-response to it, though C3's connection to A is revoked), a refunded purchase.
+an erased couple's of B, C2's of A (invited only) and C5's of B (declined, soft-deleted). Each supplier-scoped
+table has a live and a soft-deleted row for A, rows for B, and analytics rows in two monthly partitions. Near
+misses: a published form version under A's archived form (and C3's response to it, though C3's connection to A is
+revoked), a refunded purchase.
 """
 
 from __future__ import annotations
@@ -172,6 +173,7 @@ def _rows() -> list[tuple[str, dict[str, Any]]]:
         ("A", "C1", "partner1", 5, None, "Thank you!"), ("A", "C3", "partner3", 2, None, None),
         ("B", "C2", "dual", 4, DELETED, None), ("A", "C4", "partner4", 3, None, None),
         ("D", "C1", "partner2", 1, None, None), ("B", None, None, 3, None, "Thanks"),
+        ("A", "C2", "dual", 4, None, None), ("B", "C5", "partner3", 2, DELETED, None),
     ]
     for reviewed, reviewer, author, rating, withdrawn, reply in reviews:
         add("service_reviews", id=uid(f"sr-{reviewed}-{reviewer}"), supplier_id=uid(reviewed),
@@ -182,7 +184,9 @@ def _rows() -> list[tuple[str, dict[str, Any]]]:
 
 
 # service reviews inserted with the worked-with guard off: the couple, the supplier or the link is gone
-UNGUARDED_REVIEWS = {uid("sr-A-C4"), uid("sr-D-C1"), uid("sr-B-None")}
+# (and C2's of A and C5's of B, whose connections were only invited or declined: with a connection helper that
+# no longer checks the status, copying them would be let in)
+UNGUARDED_REVIEWS = {uid("sr-A-C4"), uid("sr-D-C1"), uid("sr-B-None"), uid("sr-A-C2"), uid("sr-B-C5")}
 
 
 _CORE_VALUES = [  # (couple, core field key, value, deleted)
