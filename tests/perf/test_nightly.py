@@ -3,8 +3,8 @@
 Skipped unless WEDSYNC_NIGHTLY=1 (seeding large takes minutes). The xl stage also needs WEDSYNC_XL=1: it seeds
 ci, large and xl (~100M rows) on a cluster of its own, on disk, and takes about an hour and ~55 GB of disk at
 its peak on a 2-core machine (the xl seed alone ~13 min; the cold figures restart the server once per query and
-tenant). It writes the data curve (curve.md, curve.json, SVG plots) into WEDSYNC_XL_OUT (default
-reports/nightly-xl-<time>/).
+tenant). It writes the data curve (curve.md, curve.json, SVG plots) and the tenant curve at xl (tenant_curve.md,
+tenant_curve.json, SVG plots) into WEDSYNC_XL_OUT (default reports/nightly-xl-<time>/).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ import pytest
 from fixtures.disk import check_disk
 from fixtures.profiles import get_profile
 from wedsync_db.janitor import Janitor, unique_name
-from wedsync_db.perf import data_curve
+from wedsync_db.perf import data_curve, tenant_curve
 from wedsync_db.perf.bench import seed
 from wedsync_db.perf.catalog import QUERIES
 from wedsync_db.perf.gates import GateConfig, run_gates
@@ -60,8 +60,9 @@ def test_load_run_at_large_has_no_errors_and_no_cross_tenant_write(
 
 @pytest.mark.skipif(not XL, reason="xl stage: set WEDSYNC_XL=1 as well (~1 hour, ~55 GB of disk)")
 def test_xl_stage_passes_the_gates_the_load_run_and_the_growth_gate() -> None:
-    """At ~100M rows: every catalog query keeps its plan shape and the 1 s line, a short load run has no error and
-    no cross-tenant write, and no tenant-scoped query grows more than data_curve.GROWTH_LIMIT from large to xl.
+    """At ~100M rows: every catalog query keeps its plan shape and the 1 s line, no point lookup's latency follows
+    the caller's tenant size (the tenant curve over 7 tenants), a short load run has no error and no cross-tenant
+    write, and no tenant-scoped query grows more than data_curve.GROWTH_LIMIT from large to xl.
 
     The curve (ci, large, xl; warm and cold) is written before anything is asserted, so a failing night still
     leaves its figures."""
@@ -93,6 +94,11 @@ def test_xl_stage_passes_the_gates_the_load_run_and_the_growth_gate() -> None:
                             result = run_gates(conn, query, tenant, GateConfig(seq_scan_max_rows=10_000))
                             if not result.passed:
                                 failures.append(result.explain_failures())
+                with psycopg.connect(url, autocommit=True) as conn:
+                    ladder = tenant_curve.run_tenant_curve(conn, count=7, runs=9)
+                print(f"\ntenant curve: {tenant_curve.write(ladder, out)}")
+                failures += [f"tenant curve at xl: {c.query} follows the caller's tenant size (slope {c.slope:+.2f}); "
+                             f"plan for the whale:\n{c.plan}" for c in ladder.offenders]
                 load = run_load(url, seconds=60, clients=4)
                 if load.errors or load.isolation_violations:
                     failures.append(f"load run: {len(load.errors)} errors, {load.isolation_violations} cross-tenant "

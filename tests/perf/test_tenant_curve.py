@@ -15,7 +15,15 @@ import pytest
 from wedsync_db.janitor import Janitor
 from wedsync_db.perf.catalog import QUERIES
 from wedsync_db.perf.gates import GateConfig
-from wedsync_db.perf.tenant_curve import CurvePoint, judge_curve, log_slope, markdown, plot, run_tenant_curve
+from wedsync_db.perf.tenant_curve import (
+    CurvePoint,
+    TenantCurve,
+    judge_curve,
+    log_slope,
+    markdown,
+    plot,
+    run_tenant_curve,
+)
 
 
 def _points(ms: list[float]) -> list[CurvePoint]:
@@ -50,6 +58,7 @@ def test_no_point_lookup_follows_the_callers_tenant_size_at_ci(perf_conn: psycop
     print("\n" + "\n".join(markdown(curve)))
     assert len(curve.tenants) == 5 and curve.tenants[-1][0] == "whale"
     assert "<svg" in plot(curve)
+    assert TenantCurve.from_json(curve.to_json()) == curve  # what the bench report reads back from results.json
     assert not curve.offenders, "\n".join(markdown(curve))
 
 

@@ -16,7 +16,12 @@ from wedsync_db.perf.gates import GateConfig, run_gates
 from wedsync_db.perf.load import run_load
 from wedsync_db.perf.measure import growth, time_query
 from wedsync_db.perf.seed import seed_perf_world
+from wedsync_db.perf.tenant_curve import run_tenant_curve
 from wedsync_db.perf.tenants import resolve_tenants
+
+# Tenants on the tenant curve's ladder per profile (7 for bigger ones): ci has five sizes worth fitting a slope
+# over, tiny too few (none: no tenant curve).
+TENANT_LADDER = {"tiny": 0, "ci": 5}
 
 
 def default_seed_source() -> str:
@@ -102,6 +107,11 @@ def run_bench(
                  "growth": growth(before[(t["query"], t["tenant"])], t["as_actor"]["median_ms"])}
                 for t in doc["timings"][profile] if (t["query"], t["tenant"]) in before]
         doc["growth"] = {"data_factor": factor, "allowed": allowed, "rows": rows}
+    if ladder_size := TENANT_LADDER.get(profile, 7):
+        log(f"tenant curve at {profile}")
+        with psycopg.connect(urls[profile], autocommit=True) as conn:
+            ladder = run_tenant_curve(conn, count=ladder_size, config=config, log=log)
+        doc["tenant_curve"] = ladder.to_json()
     if load_seconds > 0:
         log(f"load run: {clients} clients for {load_seconds:.0f} s")
         doc["load"] = run_load(urls[profile], seconds=load_seconds, clients=clients).to_json()

@@ -137,6 +137,11 @@ def bench_command(
     failures = growth_failures(curve_rows(curve_docs)) if curve_docs else []
     for failure in failures:
         console.print(f"[red]growth:[/red] {failure}", soft_wrap=True)
+    for flat in (doc.get("tenant_curve") or {}).get("curves", []):
+        if not flat["passed"]:
+            failures.append(flat["query"])
+            console.print(f"[red]tenant curve:[/red] {flat['query']} follows the caller's tenant size "
+                          f"(slope {flat['slope']:+.2f})", soft_wrap=True)
     if failures:
         raise typer.Exit(1)
 

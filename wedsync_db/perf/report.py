@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from wedsync_db.page import markdown_html, render
-from wedsync_db.perf import data_curve
+from wedsync_db.perf import data_curve, tenant_curve
 from wedsync_db.perf import plots as charts
 
 TARGETS = {"median_ms": 10.0, "p99_ms": 50.0, "rls_overhead": 1.5, "growth_per_10x": 2.0, "load_p99_ms": 100.0}
@@ -96,6 +96,10 @@ def sections(doc: dict[str, Any]) -> list[tuple[str, list[str], str | None]]:
         if load["error_examples"]:
             lines.append("Errors: " + "; ".join(load["error_examples"]))
         out.append(("Load run", lines, "load.svg"))
+    if doc.get("tenant_curve"):
+        ladder = tenant_curve.TenantCurve.from_json(doc["tenant_curve"])
+        out.append(("Tenant curve", tenant_curve.markdown(ladder), "tenant_curve_point_lookups.svg"))
+        out.append(("Tenant curve: lists", [], "tenant_curve_lists.svg"))
     if doc.get("curve"):
         out.append(("Data curve", data_curve.markdown(doc["curve"]), "data_curve_whale.svg"))
         out.append(("Data curve: the small tenant", [], "data_curve_small.svg"))
@@ -132,6 +136,10 @@ def plots(doc: dict[str, Any]) -> dict[str, str]:
             "Load run: latency percentiles over time", [p["t"] for p in over],
             {"p50": [p["median_ms"] for p in over], "p95": [p["p95_ms"] for p in over],
              "p99": [p["p99_ms"] for p in over]}, x_label="seconds into the run", y_label="ms")
+    if doc.get("tenant_curve"):
+        ladder = tenant_curve.TenantCurve.from_json(doc["tenant_curve"])
+        files["tenant_curve_point_lookups.svg"] = tenant_curve.plot(ladder)
+        files["tenant_curve_lists.svg"] = tenant_curve.plot(ladder, point_lookups=False)
     if doc.get("curve"):
         files.update(data_curve.plots(doc["curve"]))
     return files

@@ -29,6 +29,10 @@ def run_gates(url: str, directory: Path, *, console: Console, profile: str = "ci
              "; ".join(f"[{f['gate']}] {f['message']}" for f in g.get("failures", [])))
         for g in gates
     ]
+    for curve in (doc.get("tenant_curve") or {}).get("curves", []):
+        if curve["point_lookup"]:
+            cases.append(Case(f"tenant curve: {curve['query']} stays flat", curve["passed"],
+                              f"slope {curve['slope']:+.2f} over the tenant ladder"))
     load = doc.get("load") or {}
     load_errors = int(load.get("errors", 0) or 0)
     load_p99 = float((load.get("overall") or {}).get("p99_ms", 0.0))

@@ -11,10 +11,12 @@ returns stay comparable from the smallest tenant to the whale.
 
 from __future__ import annotations
 
+import json
 import math
 import statistics
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Any
 
 import psycopg
@@ -82,6 +84,13 @@ class TenantCurve:
         return {"tenants": [{"label": label, "rows": rows} for label, rows in self.tenants],
                 "max_slope": self.max_slope, "noise_ms": self.noise_ms,
                 "curves": [c.to_json() for c in self.curves]}
+
+    @classmethod
+    def from_json(cls, doc: dict[str, Any]) -> TenantCurve:
+        """The curve back from :meth:`to_json` (a bench report's results.json)."""
+        curves = [QueryCurve(c["query"], c["actor"], c["point_lookup"], [CurvePoint(**p) for p in c["points"]],
+                             c["slope"], c["passed"], c.get("plan")) for c in doc["curves"]]
+        return cls([(t["label"], t["rows"]) for t in doc["tenants"]], curves, doc["max_slope"], doc["noise_ms"])
 
 
 def log_slope(xs: Sequence[float], ys: Sequence[float]) -> float:
@@ -205,12 +214,23 @@ def plot(curve: TenantCurve, *, point_lookups: bool = True) -> str:
                      x_label="rows of the acting tenant (log scale)", y_label="median ms", log_x=True)
 
 
+def write(curve: TenantCurve, out: Path) -> Path:
+    """Write tenant_curve.md (the table, then its two plots), tenant_curve.json and the plots; return the .md."""
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "tenant_curve_point_lookups.svg").write_text(plot(curve))
+    (out / "tenant_curve_lists.svg").write_text(plot(curve, point_lookups=False))
+    (out / "tenant_curve.json").write_text(json.dumps(curve.to_json(), indent=1))
+    page = out / "tenant_curve.md"
+    page.write_text("\n".join(["# Tenant curve", "", *markdown(curve), "",
+                                "![point lookups](tenant_curve_point_lookups.svg)", "",
+                                "![lists](tenant_curve_lists.svg)", ""]))
+    return page
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     """``python -m wedsync_db.perf.tenant_curve URL [OUT_DIR] [--count 7]``: measure a seeded database, write
     tenant_curve.md, tenant_curve.json and the two SVG plots; exit 1 when a point lookup fails the gate."""
     import argparse
-    import json
-    from pathlib import Path
 
     parser = argparse.ArgumentParser(prog="python -m wedsync_db.perf.tenant_curve")
     parser.add_argument("url", help="libpq URL of a seeded database (read only: every request rolls back)")
@@ -220,15 +240,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     args = parser.parse_args(argv)
     with psycopg.connect(args.url, autocommit=True) as conn:
         curve = run_tenant_curve(conn, count=args.count, runs=args.runs, log=print)
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "tenant_curve.md").write_text("\n".join(["# Tenant curve", "", *markdown(curve), ""]))
-    (out / "tenant_curve.json").write_text(json.dumps(curve.to_json(), indent=1))
-    (out / "tenant_curve_point_lookups.svg").write_text(plot(curve))
-    (out / "tenant_curve_lists.svg").write_text(plot(curve, point_lookups=False))
-    print(f"{len(curve.offenders)} point lookup(s) follow the tenant's size; report: {out / 'tenant_curve.md'}")
+    page = write(curve, Path(args.out))
+    print(f"{len(curve.offenders)} point lookup(s) follow the tenant's size; report: {page}")
     raise SystemExit(1 if curve.offenders else 0)
-
 
 if __name__ == "__main__":
     main()
