@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from wedsync_db.perf.catalog import QUERIES
 from wedsync_db.perf.data_curve import (
-    GROWTH_FLOOR_MS,
-    GROWTH_LIMIT,
     curve,
     growth_failures,
     markdown,
@@ -13,6 +11,7 @@ from wedsync_db.perf.data_curve import (
     plan_change,
     restarter,
 )
+from wedsync_db.perf.thresholds import GROWTH_FLOOR_MS, GROWTH_LIMIT
 
 
 def shape(scans, partitions=1, buffers=10, rows=5.0):

@@ -26,9 +26,11 @@ from wedsync_db.perf.catalog import QUERIES
 from wedsync_db.perf.gates import GateConfig, run_gates
 from wedsync_db.perf.load import run_load
 from wedsync_db.perf.tenants import resolve_tenants
+from wedsync_db.perf.thresholds import SEQ_SCAN_MAX_ROWS_AT_SCALE
 from wedsync_db.server.local import BULK_LOAD_SETTINGS, LocalServer
 
 pytestmark = pytest.mark.nightly
+AT_SCALE = GateConfig(seq_scan_max_rows=SEQ_SCAN_MAX_ROWS_AT_SCALE)  # small lookup tables are still read whole
 XL = os.environ.get("WEDSYNC_XL") == "1"
 
 
@@ -40,7 +42,7 @@ def test_every_query_passes_the_gates_at_large(janitor: Janitor, perf_template: 
         tenants = resolve_tenants(conn)
         for query in QUERIES:
             for tenant in tenants.values():
-                result = run_gates(conn, query, tenant, GateConfig(seq_scan_max_rows=10_000))
+                result = run_gates(conn, query, tenant, AT_SCALE)
                 if not result.passed:
                     failures.append(result.explain_failures())
     assert not failures, "\n\n".join(failures)
@@ -62,7 +64,7 @@ def test_load_run_at_large_has_no_errors_and_no_cross_tenant_write(
 def test_xl_stage_passes_the_gates_the_load_run_and_the_growth_gate() -> None:
     """At ~100M rows: every catalog query keeps its plan shape and the 1 s line, no point lookup's latency follows
     the caller's tenant size (the tenant curve over 7 tenants), a short load run has no error and no cross-tenant
-    write, and no tenant-scoped query grows more than data_curve.GROWTH_LIMIT from large to xl.
+    write, and no tenant-scoped query grows more than thresholds.GROWTH_LIMIT from large to xl.
 
     The curve (ci, large, xl; warm and cold) is written before anything is asserted, so a failing night still
     leaves its figures."""
@@ -91,7 +93,7 @@ def test_xl_stage_passes_the_gates_the_load_run_and_the_growth_gate() -> None:
                     tenants = resolve_tenants(conn)
                     for query in QUERIES:
                         for tenant in tenants.values():
-                            result = run_gates(conn, query, tenant, GateConfig(seq_scan_max_rows=10_000))
+                            result = run_gates(conn, query, tenant, AT_SCALE)
                             if not result.passed:
                                 failures.append(result.explain_failures())
                 with psycopg.connect(url, autocommit=True) as conn:

@@ -13,6 +13,7 @@ from wedsync_db.health.collect import collect_health, health_exit_code
 from wedsync_db.health.model import GIB, Thresholds, health_json
 from wedsync_db.health.render import render_health
 from wedsync_db.impersonate import Actor
+from wedsync_db.perf.thresholds import SLOW_QUERY_MS
 
 
 def dev_server_log(url: str) -> Path | None:
@@ -42,7 +43,8 @@ def health_command(
         help="Measure percentiles over a window of this many seconds (0: estimate them, labelled so).")] = 0.0,
     as_: Annotated[str | None, typer.Option(
         "--as", help="Actor for the RLS cost: anon or user:<uuid> (default: a user owning no rows).")] = None,
-    slow_query_ms: Annotated[float, typer.Option(help="Slow-query alert: a call longer than this (ms).")] = 1000.0,
+    slow_query_ms: Annotated[float, typer.Option(help="Slow-query alert: a call longer than this (ms).")] = (
+        SLOW_QUERY_MS),
     table_size_bytes: Annotated[int, typer.Option(help="Table-size alert: a table larger than this.")] = GIB,
     connection_use: Annotated[float, typer.Option(help="Connection alert: used/usable at or above this.")] = 0.9,
     rls_violations: Annotated[int, typer.Option(help="RLS alert: more 42501 refusals than this.")] = 0,

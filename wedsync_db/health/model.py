@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from wedsync_db.perf.thresholds import SLOW_QUERY_MS
+
 GIB = 1024**3
 
 
@@ -17,7 +19,7 @@ GIB = 1024**3
 class Thresholds:
     """When each alert fires; every value can be overridden by keyword or CLI option."""
 
-    slow_query_ms: float = 1000.0
+    slow_query_ms: float = SLOW_QUERY_MS
     """A statement whose slowest execution took longer than this (ms) is a slow query."""
     table_size_bytes: int = GIB
     """A table (with its indexes and TOAST) larger than this fires the table-size alert."""

@@ -13,6 +13,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from wedsync_db.perf import thresholds
 from wedsync_db.perf.bench import default_seed_source, run_bench, seed, summary_rows
 from wedsync_db.perf.data_curve import CURVE_PROFILES, growth_failures, measure_profile, restarter
 from wedsync_db.perf.data_curve import curve as curve_rows
@@ -38,8 +39,10 @@ def bench_command(
         help="Measure this already seeded database instead of seeding throwaway ones (env DATABASE_URL). "
              "The load run writes rows tagged 'load-run' and only targets loopback servers.")] = None,
     out: Annotated[Path | None, typer.Option(help="Output directory (default bench/results/<profile>-<time>).")] = None,
-    seq_scan_max_rows: Annotated[float, typer.Option(help="Gate: largest relation a seq scan may read.")] = 1_000,
-    budget_ms: Annotated[float, typer.Option(help="Gate: execution time backstop per query.")] = 1_000.0,
+    seq_scan_max_rows: Annotated[float, typer.Option(help="Gate: largest relation a seq scan may read.")] = (
+        thresholds.SEQ_SCAN_MAX_ROWS),
+    budget_ms: Annotated[float, typer.Option(help="Gate: execution time backstop per query.")] = (
+        thresholds.SLOW_QUERY_MS),
     curve: Annotated[bool, typer.Option("--curve", help=(
         "Also measure the data curve (wedsync_db/perf/data_curve.py): every query at ci, large and, with "
         "--profile xl, xl, warm and cold, and the large->xl growth gate. Local: seeds each profile up to "

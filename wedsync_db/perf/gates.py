@@ -18,6 +18,7 @@ from typing import Any
 import psycopg
 
 from wedsync_db.impersonate import request
+from wedsync_db.perf import thresholds
 from wedsync_db.perf.catalog import CatalogQuery
 from wedsync_db.perf.tenants import Tenant
 from wedsync_db.plans import SCAN_TYPES, Plan, explain, relation_row_estimates
@@ -29,15 +30,13 @@ GATES = ("seq_scan", "pruning", "initplan", "filter_waste", "budget")
 class GateConfig:
     """Thresholds of the gates."""
 
-    seq_scan_max_rows: float = 1_000
-    removed_ratio: float = 10.0
-    removed_floor: float = 1_000
-    budget_ms: float = 1_000.0
-    # The tenant curve (wedsync_db/perf/tenant_curve.py): a point lookup's slope of log(latency) over
-    # log(tenant rows) stays at or under this (0.15: at most 2.8x over a 1,000x range of tenant sizes) ...
-    point_lookup_max_slope: float = 0.15
-    # ... unless the growth it implies over the ladder is under this many ms (timer jitter on sub-ms queries).
-    point_lookup_noise_ms: float = 0.3
+    seq_scan_max_rows: float = thresholds.SEQ_SCAN_MAX_ROWS
+    removed_ratio: float = thresholds.REMOVED_RATIO
+    removed_floor: float = thresholds.REMOVED_FLOOR
+    budget_ms: float = thresholds.SLOW_QUERY_MS
+    # The tenant curve (wedsync_db/perf/tenant_curve.py)
+    point_lookup_max_slope: float = thresholds.POINT_LOOKUP_MAX_SLOPE
+    point_lookup_noise_ms: float = thresholds.POINT_LOOKUP_NOISE_MS
 
 
 @dataclass(frozen=True)

@@ -10,16 +10,19 @@ from typing import Any
 from wedsync_db.page import markdown_html, render
 from wedsync_db.perf import data_curve, tenant_curve
 from wedsync_db.perf import plots as charts
+from wedsync_db.perf import thresholds as T
 
-TARGETS = {"median_ms": 10.0, "p99_ms": 50.0, "rls_overhead": 1.5, "growth_per_10x": 2.0, "load_p99_ms": 100.0}
+TARGETS = {"median_ms": T.MEDIAN_TARGET_MS, "p99_ms": T.P99_TARGET_MS, "rls_overhead": T.RLS_OVERHEAD_TARGET,
+           "growth_per_10x": T.GROWTH_PER_10X_TARGET, "load_p99_ms": T.LOAD_P99_TARGET_MS}
 
-INTRO = """This report measures the queries the WedSync (suppliers) and WedMe (couples) apps send, run exactly as
+INTRO = f"""This report measures the queries the WedSync (suppliers) and WedMe (couples) apps send, run exactly as
 the apps' users run them: through the PostgREST recipe (one transaction, the user's role and JWT claims), so
 row-level security applies. For each query and two tenants -- the *whale* (the supplier with the most clients)
 and a *small* supplier -- it checks the plan's shape (gates), times the query as its user and as the backend
 (service_role, which skips RLS, with the same tenant filter written out), compares two data sizes, and runs a
-load test of many users at once. Targets: median <= 10 ms and p99 <= 50 ms per query, RLS overhead <= 1.5x,
-growth <= 2x for 10x data, load p99 <= 100 ms with zero errors."""
+load test of many users at once. Targets: median <= {T.MEDIAN_TARGET_MS:g} ms and p99 <= {T.P99_TARGET_MS:g} ms per
+query, RLS overhead <= {T.RLS_OVERHEAD_TARGET:g}x, growth <= {T.GROWTH_PER_10X_TARGET:g}x for 10x data, load p99 <=
+{T.LOAD_P99_TARGET_MS:g} ms with zero errors."""
 
 
 def _fmt(v: Any, digits: int = 2) -> str:
@@ -70,7 +73,8 @@ def sections(doc: dict[str, Any]) -> list[tuple[str, list[str], str | None]]:
     over = [t for t in timings if t["rls_baseline"] and t["rls_overhead"] > TARGETS["rls_overhead"]]
     lines = ["On sub-millisecond queries the ratio is dominated by a fixed cost per statement (the policy helpers "
              "run once, in InitPlans); the 'RLS adds ms' column shows that absolute cost.",
-             f"RLS overhead = median as the user / median as service_role, same SQL. Target <= 1.5x. "
+             "RLS overhead = median as the user / median as service_role, same SQL. "
+             f"Target <= {T.RLS_OVERHEAD_TARGET:g}x. "
              f"{len(over)} pair(s) above target" + (": " + ", ".join(f"{t['query']} ({t['tenant']}, "
                                                                       f"{t['rls_overhead']:.2f}x)" for t in over)
                                                     if over else ".")]
@@ -88,7 +92,7 @@ def sections(doc: dict[str, Any]) -> list[tuple[str, list[str], str | None]]:
         lines = [f"{load['clients']} concurrent clients for {load['seconds']:.0f} s: {load['requests']:,} requests "
                  f"({load['throughput_per_s']:.0f}/s), **{load['errors']} errors**, p50 "
                  f"{load['overall']['median_ms']:.2f} ms, p95 {load['overall']['p95_ms']:.2f} ms, p99 "
-                 f"{load['overall']['p99_ms']:.2f} ms (target <= 100 ms). Isolation re-check: "
+                 f"{load['overall']['p99_ms']:.2f} ms (target <= {T.LOAD_P99_TARGET_MS:g} ms). Isolation re-check: "
                  f"{load['isolation_violations']} of {load['writes_checked']} audited writes landed in a tenant "
                  f"the writer does not belong to.", ""]
         lines += _table(["request", "n", "p50 ms", "p95 ms", "p99 ms"],
@@ -117,12 +121,13 @@ def plots(doc: dict[str, Any]) -> dict[str, str]:
         by = {(r["query"], r["tenant"]): r["as_actor"]["median_ms"] for r in rows}
         series[f"median at {profile}"] = [by.get((t["query"], t["tenant"]), 0.0) for t in timings]
     series[f"p99 at {main}"] = [t["as_actor"]["p99_ms"] for t in timings]
-    files["latency.svg"] = charts.bars("Latency as the query's user (ms)", labels, series, marker=10.0,
-                                    marker_label="10 ms median target")
+    files["latency.svg"] = charts.bars("Latency as the query's user (ms)", labels, series, marker=T.MEDIAN_TARGET_MS,
+                                    marker_label=f"{T.MEDIAN_TARGET_MS:g} ms median target")
     base = [t for t in timings if t["rls_baseline"]]
     files["rls_overhead.svg"] = charts.bars(
         "RLS overhead (user median / service_role median)", [f"{t['query']} ({t['tenant']})" for t in base],
-        {"overhead": [t["rls_overhead"] for t in base]}, unit="x", marker=1.5, marker_label="1.5x target")
+        {"overhead": [t["rls_overhead"] for t in base]}, unit="x", marker=T.RLS_OVERHEAD_TARGET,
+        marker_label=f"{T.RLS_OVERHEAD_TARGET:g}x target")
     if doc.get("growth"):
         rows = doc["growth"]["rows"]
         xs = [doc["rows"][doc["compare"]], doc["rows"][main]]
