@@ -16,7 +16,7 @@ from rich.table import Table
 from fixtures.load import seed_command
 from wedsync_db.config import Settings
 from wedsync_db.devserver import DEV_DATABASE, dev_server, ensure_dev_server, resolve_database_url
-from wedsync_db.errors import WedsyncError, describe_connection_error
+from wedsync_db.errors import ConfigError, WedsyncError, describe_connection_error
 from wedsync_db.health import health_command
 from wedsync_db.impersonate import Actor
 from wedsync_db.migrations import MigrationRunner
@@ -309,7 +309,7 @@ def psql(
     url = resolve_database_url(database)
     psql_path = shutil.which("psql")
     if psql_path is None:
-        raise WedsyncError("psql is not installed (Debian: apt-get install postgresql-client)")
+        raise ConfigError("psql is not installed: apt-get install postgresql-client (Debian), or put psql on PATH")
     claims = actor.claims_json().replace("\\", "\\\\").replace(" ", "\\ ")
     env = dict(os.environ)
     env["PGOPTIONS"] = f"-c role={actor.role} -c request.jwt.claims={claims} -c search_path=public,extensions"
