@@ -239,6 +239,11 @@ def tenants(conn: Conn, tag: str) -> Tenant:
     conn.execute(
         "insert into public.reviews (supplier_id, template_id, purchase_id, author_user_id, rating, body)"
         " values (%s, %s, %s, %s, 5, 'Great')", (supplier, template, purchase, member))
+    # the couple's review of the supplier, replied (kept by erasure without its authorship: no personal string)
+    conn.execute(
+        "insert into public.service_reviews (supplier_id, couple_id, author_user_id, rating, title, body, reply_body,"
+        " replied_by) values (%s, %s, %s, 4, 'Lovely team', 'Calm and kind on the day', 'Thank you!', %s)",
+        (supplier, couple, partners[0], member))
     return Tenant(tag, supplier, owner, member, partners, couple, client, form, version, personal)
 
 

@@ -325,6 +325,9 @@ def test_backend_bad_row_in_a_batch_is_refused_naming_the_constraint_and_changes
 TRIGGER_OWNED = {
     "check_core_field_values_one_storage": "prepare_core_field_value keeps exactly one of value/value_encrypted",
     "check_core_field_values_version_positive": "prepare_core_field_value sets version",
+    "check_form_responses_required_answered_count_range": "derive_form_response_completion sets the counts",
+    "check_form_responses_completion_range": "derive_form_response_completion sets completion",
+    "check_form_responses_completed_at_only_when_complete": "derive_form_response_completion sets completed_at",
 }
 # Values that put a row where a multi-column check bites (same statement as the candidate).
 PRIMERS = {"channel": "whatsapp", "module_type": "task"}

@@ -222,5 +222,5 @@ def test_every_service_review_write_is_audited(db: Conn, stage: Stage) -> None:
     with request(db, Actor.user(stage.partners[0]), commit=True) as conn:
         conn.execute("delete from public.service_reviews where id = %s", (rid,))
     rows = db.execute("select action::text, supplier_id::text from public.audit_log"
-                      " where table_name = 'service_reviews' and row_id = %s order by id", (rid,)).fetchall()
+                      " where table_name = 'service_reviews' and row_id = %s order by created_at", (rid,)).fetchall()
     assert [a for a, _ in rows] == ["insert", "update", "delete"] and {s for _, s in rows} == {stage.supplier}

@@ -26,6 +26,10 @@ BY_DESIGN: dict[str, str] = {
         "fill_review_from_purchase copies template_id and supplier_id from the reviewed purchase on insert "
         "(whatever the caller sent), and API roles may update only rating, title and body (an update by "
         "service_role is not checked against the purchase).",
+    "public.journey_instances.fk_journey_instances_client_id_couple_id_clients":
+        "Ties an instance's couple_id to its client's couple (0082), not its tenant: the same client_id is paired "
+        "with supplier_id by fk_journey_instances_client_id_clients ((client_id, supplier_id) -> clients (id, "
+        "supplier_id)), so the instance, its client and the couple's link are one supplier's.",
 }
 """Foreign keys (``schema.table.constraint``) that join two suppliers on purpose, each with the reason."""
 
