@@ -157,6 +157,7 @@ def test_a_failing_seed_leaves_nothing_behind(db_url):
         assert conn.execute("select count(*) from public.suppliers").fetchone()[0] == 0
 
 
+@pytest.mark.exclusive  # measures time: alone under pytest-xdist (tests/conftest.py)
 def test_ci_profile_loads_fast_and_sized(seeded_template, janitor, seeded_worlds):
     """ci: about 200k rows (within 10%), built and loaded in under 15 s here."""
     started = time.perf_counter()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 
 import psycopg
+import pytest
 
 from wedsync_db.clone_pool import ClonePool
 from wedsync_db.janitor import Janitor
@@ -16,6 +17,7 @@ def _exists(janitor: Janitor, name: str) -> bool:
                             (name,)).fetchone() == (True,)
 
 
+@pytest.mark.exclusive  # measures time: alone under pytest-xdist (tests/conftest.py)
 def test_a_ready_clone_is_handed_out_without_waiting_for_create_database(janitor: Janitor, template_db: str) -> None:
     """Once the worker has made a clone, acquire() returns it in well under CREATE DATABASE's cost."""
     pool = ClonePool(janitor, template_db)

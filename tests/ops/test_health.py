@@ -200,6 +200,7 @@ def test_growth_is_the_size_difference_since_the_previous_snapshot(db: psycopg.C
     assert grown.growth_bytes == grown.total_bytes - before.total_bytes > 200_000
 
 
+@pytest.mark.exclusive  # measures time: alone under pytest-xdist (tests/conftest.py)
 def test_sampled_percentiles_are_measured_from_the_window(db_url: str) -> None:
     """Nine 50 ms calls and one 300 ms call in the window: p50 is about 50 ms, p95 and p99 about 300 ms, all exact."""
 

@@ -14,6 +14,7 @@ import time
 from typing import Any
 
 import psycopg
+import pytest
 
 from wedsync_db.rls.attempts import fingerprints_of
 from wedsync_db.rls.completion import complete
@@ -45,6 +46,7 @@ def _names(cells: list[tuple[str, str, str]]) -> str:
     return ", ".join(":".join(c) for c in cells) or "(none)"
 
 
+@pytest.mark.exclusive  # measures time: alone under pytest-xdist (tests/conftest.py)
 def test_every_cell_of_the_matrix_is_proven_on_the_tiny_and_sample_worlds(
     tiny_conn: psycopg.Connection[Any], tiny_oracle: Oracle, tiny_fingerprints: dict[tuple[str, str], str],
     rls_conn: psycopg.Connection[Any], oracle: Oracle, rls_counter: list[int],
