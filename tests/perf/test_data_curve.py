@@ -10,21 +10,24 @@ from wedsync_db.perf.data_curve import (
     measure_profile,
     plan_change,
     restarter,
+    unconfirmed_growth,
 )
 from wedsync_db.perf.thresholds import GROWTH_FLOOR_MS, GROWTH_LIMIT
 
 
-def shape(scans, partitions=1, buffers=10, rows=5.0):
+def shape(scans, partitions=1, buffers=10, rows=5.0, execution_ms=1.0):
     return {"scans": [list(s) for s in scans], "partitions_read": partitions, "buffers": buffers, "rows": rows,
-            "execution_ms": 1.0}
+            "execution_ms": execution_ms, "planning_ms": 0.1}
 
 
-def doc(profile, median, scans, rows, scoped=True, partitions=1):
-    point = {"query": "inbox", "tenant": "whale", "actor": "supplier", "tenant_scoped": scoped,
+def doc(profile, median, scans, rows, scoped=True, partitions=1, *, query="inbox", buffers=10, execution_ms=1.0,
+        whale_clients=100):
+    point = {"query": query, "tenant": "whale", "actor": "supplier", "tenant_scoped": scoped,
              "warm": {"runs": 20, "median_ms": median, "p95_ms": median, "p99_ms": median * 1.5,
-                      "max_ms": median * 2}, "cold_ms": median * 10, "shape": shape(scans, partitions)}
+                      "max_ms": median * 2}, "cold_ms": median * 10,
+             "shape": shape(scans, partitions, buffers=buffers, execution_ms=execution_ms)}
     return {"profile": profile, "rows": rows, "cold_method": "server restart + OS page cache dropped",
-            "tenants": {"whale": {"clients": 100}, "small": {"clients": 1}}, "points": [point]}
+            "tenants": {"whale": {"clients": whale_clients}, "small": {"clients": 1}}, "points": [point]}
 
 
 INDEXED = [("Index Scan", "messages", "index_messages_on_supplier_id_created_at")]
@@ -56,6 +59,32 @@ def test_a_tenant_scoped_query_growing_past_the_limit_fails_with_its_plan_change
     failures = growth_failures(curve(docs))
     assert len(failures) == 1 and "inbox (whale)" in failures[0] and "Seq Scan on messages" in failures[0]
     assert "**1 growth failure(s)**:" in markdown(docs)
+
+
+def test_growth_the_plan_confirms_by_its_buffers_or_server_time_fails_the_gate():
+    """Same shape, but 3x the buffers, or 3x the server's own time: a real growth, not noise."""
+    for more in ({"buffers": 30}, {"execution_ms": 3.0}):
+        docs = {"large": doc("large", 2.0, INDEXED, 15e6), "xl": doc("xl", 6.0, INDEXED, 100e6, **more)}
+        assert len(growth_failures(curve(docs))) == 1, more
+
+
+def test_a_timing_growth_the_plan_does_not_confirm_is_reported_as_noise_not_failed():
+    """The warm median tripled while the plan read the same buffers in the same server time: the machine's
+    noise (other processes on two cores), listed under the table but not a failure."""
+    docs = {"large": doc("large", 2.0, INDEXED, 15e6), "xl": doc("xl", 6.0, INDEXED, 100e6, buffers=11)}
+    rows = curve(docs)
+    assert growth_failures(rows) == [] and len(unconfirmed_growth(rows)) == 1
+    assert "**0 growth failure(s)**." in markdown(docs) and "not counted" in "\n".join(markdown(docs))
+
+
+def test_a_search_ranking_the_tenants_matches_may_grow_with_the_tenant():
+    """client_search (ranks_tenant_rows) may grow GROWTH_LIMIT x the tenant's own growth; an inbox may not."""
+    def docs(query):
+        return {"large": doc("large", 1.0, INDEXED, 15e6, query=query, whale_clients=100),
+                "xl": doc("xl", 8.0, INDEXED, 100e6, query=query, buffers=80, execution_ms=8.0,
+                          whale_clients=650)}
+    assert growth_failures(curve(docs("client_search"))) == []  # 8x <= 2 x 6.5
+    assert len(growth_failures(curve(docs("supplier_inbox")))) == 1
 
 
 def test_cross_tenant_queries_and_sub_floor_medians_do_not_fail_the_gate():

@@ -46,6 +46,10 @@ class CatalogQuery:
     # One client, one couple or one record: its cost must follow the rows it returns, never the size of the
     # caller's tenant (the tenant curve gates the slope, wedsync_db/perf/tenant_curve.py).
     point_lookup: bool = False
+    # Its work is the tenant's rows that match, ranked by another column (a full-text search ordered by date: no
+    # index serves both): it grows as the tenant grows, so the data curve allows GROWTH_LIMIT times the tenant's
+    # own growth from large to xl (wedsync_db/perf/data_curve.py), and the 1 s line still applies.
+    ranks_tenant_rows: bool = False
     rls_baseline: bool = True  # False: as service_role the query means something else (no caller, no rows)
 
     @property
@@ -88,7 +92,7 @@ QUERIES: tuple[CatalogQuery, ...] = (
         "POST /rpc/search_clients {p_supplier_id, p_query}",
         """select id, partner_one_name, partner_two_name, email, wedding_date, status
            from public.search_clients(%(supplier_id)s, %(q)s, 20)""",
-        lambda t: {**_sup(t), "q": t.search_term}, opaque=True, rls_baseline=False,
+        lambda t: {**_sup(t), "q": t.search_term}, opaque=True, rls_baseline=False, ranks_tenant_rows=True,
     ),
     CatalogQuery(
         "clients_by_status", SUPPLIER, "WedSync", "Clients: list filtered by status",
