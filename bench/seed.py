@@ -19,7 +19,7 @@ Baselines:
 
 The server is a throwaway local one with the test settings plus ``BULK_LOAD_SETTINGS`` (``wal_level =
 minimal``, as PostgreSQL's docs advise for bulk loads; ``--wal-level logical`` keeps the test servers'
-setting). At minimal the seed loads into new storage and writes next to no WAL (fixtures/wal_skip.py). The
+setting). At minimal the seed loads into new storage and writes next to no WAL (wedsync_db/worlds/wal_skip.py). The
 plain COPY gains nothing from it: it is bound by its Python client (at wal_level = minimal it did 451-462k
 rows/s whether its table was created in its transaction or before it).
 
@@ -30,7 +30,7 @@ A second table says what bounds each seed, so that a ratio can be read without a
 
 * **critical path**: the World build plus the seconds the seed connection was busy with its own steps. One
   transaction writes on one core (PostgreSQL 15 has no parallel COPY or INSERT; only index builds take workers),
-  and only a partition can be loaded beside it (fixtures/partition_loader.py), so no seed takes less.
+  and only a partition can be loaded beside it (wedsync_db/worlds/partition_loader.py), so no seed takes less.
 * **work**: the machine's busy core-seconds over the World build and the seed (``/proc/stat``: the seed's Python,
   its connections and the kernel's work for them, and whatever else ran), and that divided by the cores: no seed
   takes less either, however well its work is shared.
@@ -55,14 +55,14 @@ from rich.console import Console
 from rich.table import Table
 
 from bench.cpu import CpuTimes, cores, cpu_times
-from fixtures import wal_skip
-from fixtures.columns import COLUMNS
-from fixtures.deferred_indexes import DEFERRED_INDEX_TABLES, defer_indexes, restore_indexes
-from fixtures.load import SeedSummary, create_partitions, seed_database
-from fixtures.profiles import PROFILES
-from fixtures.world import World, build_world
 from wedsync_db.janitor import Janitor, unique_name
 from wedsync_db.server.local import BULK_LOAD_SETTINGS, LocalServer
+from wedsync_db.worlds import wal_skip
+from wedsync_db.worlds.columns import COLUMNS
+from wedsync_db.worlds.deferred_indexes import DEFERRED_INDEX_TABLES, defer_indexes, restore_indexes
+from wedsync_db.worlds.load import SeedSummary, create_partitions, seed_database
+from wedsync_db.worlds.profiles import PROFILES
+from wedsync_db.worlds.world import World, build_world
 
 AS_OF = date(2025, 6, 14)
 TARGET_RATIO = 0.6

@@ -13,7 +13,6 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from fixtures.load import seed_command
 from wedsync_db.config import Settings
 from wedsync_db.devserver import DEV_DATABASE, dev_server, ensure_dev_server, resolve_database_url
 from wedsync_db.errors import ConfigError, WedsyncError, describe_connection_error
@@ -25,6 +24,7 @@ from wedsync_db.platform import apply_platform, has_platform
 from wedsync_db.preflight import check_migrated, writable_directory
 from wedsync_db.rls.command import verify_rls_command
 from wedsync_db.scaffold import new_migration
+from wedsync_db.worlds.load import seed_command
 
 console = Console()
 err_console = Console(stderr=True)

@@ -103,12 +103,10 @@ def step_migrate(ctx: JobContext) -> StepResult:
 
 
 def step_seed(ctx: JobContext) -> StepResult:
-    try:
-        from fixtures.checksum import world_fingerprint
-        from fixtures.load import seed_database
-        from fixtures.world import build_world
-    except ImportError:
-        return StepResult("seed", "skipped", "fixtures.load is not available in this checkout")
+    from wedsync_db.worlds.checksum import world_fingerprint
+    from wedsync_db.worlds.load import seed_database
+    from wedsync_db.worlds.world import build_world
+
     world = build_world(ctx.profile, seed=ctx.seed)
     summary = seed_database(ctx.url, world, mode="replace", progress=True)
     ctx.state["seed_summary"] = summary
@@ -219,18 +217,14 @@ def step_integrity(ctx: JobContext, directory: Path) -> StepResult:
 
 
 def step_rls(ctx: JobContext, directory: Path) -> StepResult:
-    try:
-        from wedsync_db.rls.command import run_verification
-    except ImportError:
-        return _pytest_step("rls", ["tests/rls"], directory)
+    from wedsync_db.rls.command import run_verification
+
     return run_verification(ctx.url, directory, console=ctx.console, escalation="main")
 
 
 def step_perf(ctx: JobContext, directory: Path) -> StepResult:
-    try:
-        from wedsync_db.perf.step import run_gates
-    except ImportError:
-        return _pytest_step("perf", ["tests/perf"], directory)
+    from wedsync_db.perf.step import run_gates
+
     return run_gates(ctx.url, directory, console=ctx.console)
 
 

@@ -12,21 +12,14 @@ Load with ``-p wedsync_db.pytest_seeded`` (or list it in ``pytest_plugins``); ne
 from __future__ import annotations
 
 import os
-import sys
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime
-from pathlib import Path
 
 import pytest
 
-try:
-    import fixtures.load  # noqa: F401
-except ModuleNotFoundError:  # an editable install made before fixtures/ existed: use the checkout's copy
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from fixtures.load import seed_database
-from fixtures.world import World, build_world
 from wedsync_db.janitor import Janitor, unique_name
+from wedsync_db.worlds.load import seed_database
+from wedsync_db.worlds.world import World, build_world
 
 
 @pytest.fixture(scope="session")

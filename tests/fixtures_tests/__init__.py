@@ -1,1 +1,1 @@
-"""Tests of the seeded world (fixtures/): determinism, integrity, distributions, sizes."""
+"""Tests of the seeded world (wedsync_db/worlds/): determinism, integrity, distributions, sizes."""

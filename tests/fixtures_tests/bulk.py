@@ -6,9 +6,9 @@ from dataclasses import dataclass
 
 import psycopg
 
-from fixtures.load import SeedSummary, seed_database
-from fixtures.world import World
 from wedsync_db.janitor import Janitor, unique_name
+from wedsync_db.worlds.load import SeedSummary, seed_database
+from wedsync_db.worlds.world import World
 
 
 @dataclass

@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 from typer.testing import CliRunner
 
-from fixtures.load import seed_command
+from wedsync_db.worlds.load import seed_command
 
 app = typer.Typer()
 app.command("seed")(seed_command)

@@ -8,9 +8,9 @@ import psycopg
 import typer
 from typer.testing import CliRunner
 
-from fixtures import profiles
-from fixtures.disk import check_disk
-from fixtures.load import seed_command
+from wedsync_db.worlds import profiles
+from wedsync_db.worlds.disk import check_disk
+from wedsync_db.worlds.load import seed_command
 
 app = typer.Typer()
 app.command("seed")(seed_command)

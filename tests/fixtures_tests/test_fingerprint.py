@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from fixtures.checksum import world_fingerprint
-from fixtures.columns import COLUMNS
-from fixtures.world import build_world
 from tests.fixtures_tests.worlds import AS_OF
+from wedsync_db.worlds.checksum import world_fingerprint
+from wedsync_db.worlds.columns import COLUMNS
+from wedsync_db.worlds.world import build_world
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -38,8 +38,8 @@ def test_seed_42_still_means_the_rows_it_meant_when_recorded(profile: str) -> No
 @pytest.mark.parametrize("hash_seed", ["0", "1"])
 def test_the_world_does_not_depend_on_pythons_string_hash_randomisation(hash_seed: str) -> None:
     """Set orders of str keys vary with PYTHONHASHSEED; no row may depend on them (ci: tiny skips some paths)."""
-    script = ("from datetime import date; from fixtures.world import build_world; "
-              "from fixtures.checksum import world_fingerprint; "
+    script = ("from datetime import date; from wedsync_db.worlds.world import build_world; "
+              "from wedsync_db.worlds.checksum import world_fingerprint; "
               f"print(world_fingerprint(build_world('ci', seed=42, as_of=date.fromisoformat('{AS_OF}'))))")
     env = {**os.environ, "PYTHONHASHSEED": hash_seed, "PYTHONPATH": str(ROOT)}
     done = subprocess.run([sys.executable, "-c", script], env=env, cwd=ROOT, capture_output=True, text=True,

@@ -1,4 +1,4 @@
-"""The seeded ids' layout (fixtures/ids.py): what the loads, the index builds and the SQL generators rely on."""
+"""The seeded ids' layout (wedsync_db/worlds/ids.py): what the loads, index builds and SQL generators rely on."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import uuid
 import psycopg
 import pytest
 
-from fixtures.ids import COUNTER_LIMIT, IdSpace, audit_id, counter, sql_counterpart_id, sql_new_id
+from wedsync_db.worlds.ids import COUNTER_LIMIT, IdSpace, audit_id, counter, sql_counterpart_id, sql_new_id
 
 COUNTERS = (0, 1, 9, 10, 255, 4096, 123_456_789, COUNTER_LIMIT - 1)
 
@@ -36,7 +36,7 @@ def test_spaces_differ_per_seed_and_table_and_say_version_8_with_the_rfc_variant
 
 
 def test_an_id_is_indistinguishable_from_one_uuid_made():
-    """IdSpace builds its UUIDs without UUID.__init__ (fixtures/ids.py says why): they must be the same objects."""
+    """IdSpace builds its UUIDs without UUID.__init__ (worlds/ids.py says why): they must be the same objects."""
     made = IdSpace(42, "clients")(123_456)
     plain = uuid.UUID(int=made.int)
     assert (made, hash(made), str(made), repr(made), made.bytes) == (plain, hash(plain), str(plain), repr(plain),

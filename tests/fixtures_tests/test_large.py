@@ -7,10 +7,10 @@ import time
 import psycopg
 import pytest
 
-from fixtures.load import seed_database
-from fixtures.profiles import PROFILES
-from fixtures.world import build_world
 from tests.fixtures_tests.bulk import seed_measuring_wal
+from wedsync_db.worlds.load import seed_database
+from wedsync_db.worlds.profiles import PROFILES
+from wedsync_db.worlds.world import build_world
 
 
 @pytest.mark.nightly

@@ -7,13 +7,13 @@ import time
 import psycopg
 import pytest
 
-from fixtures.checksum import table_checksums
-from fixtures.copy_loader import PYTHON, SECOND_CONNECTION, LoadResult
-from fixtures.foreign_keys import verify_foreign_keys
-from fixtures.load import SeedError, SeedSummary, seed_database
-from fixtures.profiles import PROFILES
-from fixtures.world import build_world
 from tests.fixtures_tests.worlds import AS_OF, streamed_tiny
+from wedsync_db.worlds.checksum import table_checksums
+from wedsync_db.worlds.copy_loader import PYTHON, SECOND_CONNECTION, LoadResult
+from wedsync_db.worlds.foreign_keys import verify_foreign_keys
+from wedsync_db.worlds.load import SeedError, SeedSummary, seed_database
+from wedsync_db.worlds.profiles import PROFILES
+from wedsync_db.worlds.world import build_world
 
 
 def test_two_loads_of_the_same_seed_have_identical_checksums(seeded_db_url, tiny_world):

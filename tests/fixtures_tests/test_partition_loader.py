@@ -1,4 +1,4 @@
-"""The second seed connection (fixtures/partition_loader.py): the same rows and catalog as one, all or nothing."""
+"""The second seed connection (wedsync_db/worlds/partition_loader.py): same rows and catalog as one, all or nothing."""
 
 from __future__ import annotations
 
@@ -7,13 +7,13 @@ from datetime import UTC, datetime
 import psycopg
 import pytest
 
-import fixtures.partition_loader as partition_loader
-from fixtures.checksum import table_checksums
-from fixtures.copy_loader import PYTHON, SECOND_CONNECTION, SEED_CONNECTION
-from fixtures.foreign_keys import verify_foreign_keys
-from fixtures.load import SeedError, seed_database
-from fixtures.partition_loader import STAGE_PREFIX, PartitionLoader
+import wedsync_db.worlds.partition_loader as partition_loader
 from tests.fixtures_tests.worlds import streamed_tiny
+from wedsync_db.worlds.checksum import table_checksums
+from wedsync_db.worlds.copy_loader import PYTHON, SECOND_CONNECTION, SEED_CONNECTION
+from wedsync_db.worlds.foreign_keys import verify_foreign_keys
+from wedsync_db.worlds.load import SeedError, seed_database
+from wedsync_db.worlds.partition_loader import STAGE_PREFIX, PartitionLoader
 
 # As of today, the world's months include the ones the migrations already made partitions for (last month and
 # this one): the second connection's months must replace those.

@@ -10,14 +10,14 @@ from collections.abc import Callable
 import psycopg
 import pytest
 
-import fixtures.load
-from fixtures import server_side
-from fixtures.checksum import table_checksums
-from fixtures.columns import COLUMNS
-from fixtures.foreign_keys import verify_foreign_keys
-from fixtures.load import SeedError, seed_database
-from fixtures.server_side import SERVER_TABLES
+import wedsync_db.worlds.load as load
 from tests.fixtures_tests.worlds import streamed_tiny
+from wedsync_db.worlds import server_side
+from wedsync_db.worlds.checksum import table_checksums
+from wedsync_db.worlds.columns import COLUMNS
+from wedsync_db.worlds.foreign_keys import verify_foreign_keys
+from wedsync_db.worlds.load import SeedError, seed_database
+from wedsync_db.worlds.server_side import SERVER_TABLES
 
 INDEXES = """select schemaname, indexname, indexdef, obj_description(format('%I.%I', schemaname, indexname)::regclass)
     from pg_indexes where schemaname in ('public', 'auth', 'partitions') order by 1, 2"""
@@ -110,8 +110,8 @@ def test_a_failing_server_side_insert_fails_the_seed_and_stops_python_early(db_u
             return real_spool(conn, *args, **kwargs)
         return spool
 
-    monkeypatch.setattr(fixtures.load, "spool", once_the_thread_has_failed(fixtures.load.spool))
-    monkeypatch.setattr(fixtures.load, "spool_split", once_the_thread_has_failed(fixtures.load.spool_split))
+    monkeypatch.setattr(load, "spool", once_the_thread_has_failed(load.spool))
+    monkeypatch.setattr(load, "spool_split", once_the_thread_has_failed(load.spool_split))
     with pytest.raises(SeedError, match="no_messages_please"):
         seed_database(url, streamed_tiny(), progress=False, parallel=False)
     assert spooled == ["values + history + states"]

@@ -1,4 +1,4 @@
-"""Seeding at wal_level = minimal (fixtures/wal_skip.py): the same rows, the catalog's trail kept, far less WAL."""
+"""Seeding at wal_level = minimal (wedsync_db/worlds/wal_skip.py): same rows, the catalog's trail kept, less WAL."""
 
 from __future__ import annotations
 
@@ -10,13 +10,13 @@ import psycopg
 import pytest
 from rich.console import Console
 
-from fixtures import wal_skip
-from fixtures.checksum import table_checksums
-from fixtures.load import seed_database
-from fixtures.world import build_world
 from tests.fixtures_tests.bulk import BulkServer, MeasuredSeed, seed_measuring_wal
 from tests.fixtures_tests.test_partition_loader import PARTITIONS_CATALOG
 from tests.fixtures_tests.worlds import AS_OF, streamed_tiny
+from wedsync_db.worlds import wal_skip
+from wedsync_db.worlds.checksum import table_checksums
+from wedsync_db.worlds.load import seed_database
+from wedsync_db.worlds.world import build_world
 
 pytestmark = pytest.mark.slow
 

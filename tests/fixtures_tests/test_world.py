@@ -6,11 +6,11 @@ from datetime import date
 
 import pytest
 
-from fixtures.catalog import CORE_FIELDS, PlainPII
-from fixtures.columns import COLUMNS
-from fixtures.profiles import PROFILES
-from fixtures.world import build_world
 from tests.fixtures_tests.worlds import streamed_tiny
+from wedsync_db.worlds.catalog import CORE_FIELDS, PlainPII
+from wedsync_db.worlds.columns import COLUMNS
+from wedsync_db.worlds.profiles import PROFILES
+from wedsync_db.worlds.world import build_world
 
 AS_OF = date(2025, 6, 14)
 

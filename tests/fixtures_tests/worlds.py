@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 from datetime import date
 
-from fixtures.world import World, build_world
+from wedsync_db.worlds.world import World, build_world
 
 AS_OF = date(2025, 6, 14)
 

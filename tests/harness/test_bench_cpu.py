@@ -8,9 +8,9 @@ import pytest
 
 from bench.cpu import cores, cpu_times
 from bench.seed import add_bound_row, bound_table
-from fixtures.copy_loader import LoadResult
-from fixtures.load import SeedSummary
 from tests.fixtures_tests.worlds import AS_OF
+from wedsync_db.worlds.copy_loader import LoadResult
+from wedsync_db.worlds.load import SeedSummary
 
 pytestmark = pytest.mark.skipif(cpu_times() is None, reason="no /proc/stat to read (not Linux)")
 

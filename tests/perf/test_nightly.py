@@ -17,8 +17,6 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from fixtures.disk import check_disk
-from fixtures.profiles import get_profile
 from wedsync_db.janitor import Janitor, unique_name
 from wedsync_db.perf import data_curve, tenant_curve
 from wedsync_db.perf.bench import seed
@@ -28,6 +26,8 @@ from wedsync_db.perf.load import run_load
 from wedsync_db.perf.tenants import resolve_tenants
 from wedsync_db.perf.thresholds import SEQ_SCAN_MAX_ROWS_AT_SCALE
 from wedsync_db.server.local import BULK_LOAD_SETTINGS, LocalServer
+from wedsync_db.worlds.disk import check_disk
+from wedsync_db.worlds.profiles import get_profile
 
 pytestmark = pytest.mark.nightly
 AT_SCALE = GateConfig(seq_scan_max_rows=SEQ_SCAN_MAX_ROWS_AT_SCALE)  # small lookup tables are still read whole

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import psycopg
 
-from fixtures.profiles import PROFILES
 from wedsync_db.perf.seed import seed_perf_world, seed_size
+from wedsync_db.worlds.profiles import PROFILES
 
 
 def test_perf_seed_sizes_are_the_seed_profiles_counts() -> None:
-    """Every seed profile gives the perf seed its suppliers, couples, clients and months (fixtures/profiles.py)."""
+    """Every seed profile gives the perf seed its suppliers, couples, clients and months (worlds/profiles.py)."""
     for name, profile in PROFILES.items():
         size = seed_size(name)
         assert (size.suppliers, size.couples, size.clients, size.months) == (

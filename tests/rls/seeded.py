@@ -93,8 +93,8 @@ def rls_counter(request: pytest.FixtureRequest) -> Iterator[list[int]]:
     request.config.stash[RLS_ATTEMPTS] = counter[0]  # printed by tests/rls/conftest.py's terminal summary
 
 
-# The seeded tiny world (fixtures.world, seed 42, as_of fixed by tests/conftest.py): what the property tests and
-# the sweep run on. The oracle reads it back from the database as stored (trigger-made rows included); the
+# The seeded tiny world (wedsync_db.worlds.world, seed 42, as_of fixed by tests/conftest.py): what the property tests
+# and the sweep run on. The oracle reads it back from the database as stored (trigger-made rows included); the
 # hand-built sample world above stays the oracle's unit-test world (tests/rls/test_oracle.py, reproducers, pgTAP).
 @pytest.fixture(scope="session")
 def tiny_oracle(tiny_db_url: str) -> Oracle:

@@ -27,7 +27,7 @@ TENANT_LADDER = {"tiny": 0, "ci": 5}
 def default_seed_source() -> str:
     """fixtures (the seeded worlds) when importable, else the set-based perf seed."""
     try:
-        import fixtures.load  # noqa: F401
+        import wedsync_db.worlds.load  # noqa: F401
     except ImportError:
         return "perf"
     return "fixtures"
@@ -36,7 +36,7 @@ def default_seed_source() -> str:
 def seed(url: str, profile: str, source: str) -> None:
     """Seed a migrated database with a profile from the chosen source, refresh dashboards, analyze."""
     if source == "fixtures":
-        from fixtures.load import seed_database
+        from wedsync_db.worlds.load import seed_database
 
         seed_database(url, profile, progress=False)
         with psycopg.connect(url, autocommit=True) as conn:

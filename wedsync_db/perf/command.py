@@ -158,8 +158,8 @@ def curve_profiles(profile: str) -> list[str]:
 
 def refuse_short_disk(url: str, profiles: list[str]) -> None:
     """Exit 1 with one line, before any seeding, when the local server's disk cannot hold these profiles."""
-    from fixtures.disk import check_disk, gigabytes
-    from fixtures.profiles import get_profile
+    from wedsync_db.worlds.disk import check_disk, gigabytes
+    from wedsync_db.worlds.profiles import get_profile
 
     with psycopg.connect(url, autocommit=True) as conn:
         checks = [check_disk(conn, url, get_profile(p)) for p in profiles]
@@ -174,7 +174,7 @@ def refuse_short_disk(url: str, profiles: list[str]) -> None:
 
 def seed_target(url: str, profile: str, source: str, *, replace: bool, log: Callable[[str], None]) -> None:
     """Seed a database the caller named; refuse in one line (exit 1) when it holds data and --replace is absent."""
-    from fixtures.load import holds_data, seed_database
+    from wedsync_db.worlds.load import holds_data, seed_database
 
     existing = holds_data(url)
     if existing and not replace:

@@ -2,7 +2,7 @@
 
 Picked with ``WEDSYNC_PERF_SEED=perf`` or ``wedsync-db bench --seed perf``: a world whose shape the gate
 tests know (a whale with ~10% of all clients), with the row counts of the seed profile of the same name
-(``fixtures/profiles.py``, the one table of sizes). Everything is inserted as the superuser with
+(``wedsync_db/worlds/profiles.py``, the one table of sizes). Everything is inserted as the superuser with
 ``session_replication_role = replica`` (no triggers: the audit rows are written directly instead), from
 ``generate_series`` with deterministic ids (``md5(kind || n)::uuid``) and ``setseed`` for the random parts.
 """
@@ -16,7 +16,7 @@ from typing import Any
 
 import psycopg
 
-from fixtures.profiles import Profile, get_profile
+from wedsync_db.worlds.profiles import Profile, get_profile
 
 
 @dataclass(frozen=True)

@@ -52,7 +52,7 @@ TEST_SETTINGS: dict[str, str] = {
 }
 
 # For bulk loads (bench/seed.py), on top of TEST_SETTINGS: at wal_level = minimal PostgreSQL writes no WAL for a
-# table whose storage is new in the loading transaction, which the seed arranges (fixtures/wal_skip.py).
+# table whose storage is new in the loading transaction, which the seed arranges (wedsync_db/worlds/wal_skip.py).
 # Minimal needs max_wal_senders = 0 and rules out logical decoding (wedsync_db/realtime.py): test servers keep
 # logical.
 BULK_LOAD_SETTINGS: dict[str, str] = {"wal_level": "minimal", "max_wal_senders": "0"}
