@@ -135,7 +135,7 @@ def _bench_doc() -> dict[str, Any]:
                for i, (q, t, _) in enumerate(pairs)]
     over_time = [{"t": s, "median_ms": 6 + s % 3, "p95_ms": 15 + s % 5, "p99_ms": 25 + s % 7} for s in range(1, 11)]
     return {
-        "profile": "ci", "compare": None, "seed_source": "fixtures", "server_version": 150018,
+        "profile": "ci", "compare": None, "server_version": 150018,
         "started_at": "2025-06-14T10:00:00+00:00", "seconds": 21.0, "rows": {"ci": 202_114},
         "gates": {"ci": gates}, "timings": {"ci": timings}, "growth": None, "curve": None,
         "advice": {f"{gates[4]['query']}/{gates[4]['tenant']}": ["create index on public.x (supplier_id)"]},

@@ -1,9 +1,7 @@
 """Fixtures for plan-shape gates: a seeded template per perf profile, a read-only connection, the tenants.
 
 The profile is ``ci`` (env WEDSYNC_PERF_PROFILE overrides); ``nightly`` tests use ``large`` and are skipped
-unless WEDSYNC_NIGHTLY=1. The seed is the fixtures package's world of that profile when importable;
-WEDSYNC_PERF_SEED=perf picks the set-based perf seed (wedsync_db.perf.seed: a whale with 10% of the clients,
-built in seconds) instead.
+unless WEDSYNC_NIGHTLY=1. The seed is the seeded world of that profile (wedsync_db.worlds), as wedsync-db bench's.
 """
 
 from __future__ import annotations
@@ -16,19 +14,10 @@ import psycopg
 import pytest
 
 from wedsync_db.janitor import Janitor, unique_name
-from wedsync_db.perf.bench import default_seed_source
-from wedsync_db.perf.bench import seed as seed_with
+from wedsync_db.perf.bench import seed
 from wedsync_db.perf.tenants import Tenant, resolve_tenants
 
 PROFILE = os.environ.get("WEDSYNC_PERF_PROFILE", "ci")
-
-
-SEED_SOURCE = os.environ.get("WEDSYNC_PERF_SEED") or default_seed_source()
-
-
-def seed(url: str, profile: str) -> None:
-    """Seed a migrated database with the chosen seed source (the same code path as wedsync-db bench)."""
-    seed_with(url, profile, SEED_SOURCE)
 
 
 @pytest.fixture(scope="session")

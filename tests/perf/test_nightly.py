@@ -86,7 +86,7 @@ def test_xl_stage_passes_the_gates_the_load_run_and_the_growth_gate() -> None:
         for profile in data_curve.CURVE_PROFILES:  # one at a time: each is dropped before the next is seeded
             db = janitor.create(unique_name(f"xl_stage_{profile}"), template=template)
             url = server.url(db)
-            seed(url, profile, "fixtures")
+            seed(url, profile)
             docs[profile] = data_curve.measure_profile(url, profile, restart=restart)
             if profile == "xl":
                 with psycopg.connect(url, autocommit=True) as conn:

@@ -15,35 +15,21 @@ from wedsync_db.perf.catalog import QUERIES
 from wedsync_db.perf.gates import GateConfig, run_gates
 from wedsync_db.perf.load import run_load
 from wedsync_db.perf.measure import growth, time_query
-from wedsync_db.perf.seed import seed_perf_world
 from wedsync_db.perf.tenant_curve import run_tenant_curve
 from wedsync_db.perf.tenants import resolve_tenants
+from wedsync_db.worlds.load import seed_database
 
 # Tenants on the tenant curve's ladder per profile (7 for bigger ones): ci has five sizes worth fitting a slope
 # over, tiny too few (none: no tenant curve).
 TENANT_LADDER = {"tiny": 0, "ci": 5}
 
 
-def default_seed_source() -> str:
-    """fixtures (the seeded worlds) when importable, else the set-based perf seed."""
-    try:
-        import wedsync_db.worlds.load  # noqa: F401
-    except ImportError:
-        return "perf"
-    return "fixtures"
-
-
-def seed(url: str, profile: str, source: str) -> None:
-    """Seed a migrated database with a profile from the chosen source, refresh dashboards, analyze."""
-    if source == "fixtures":
-        from wedsync_db.worlds.load import seed_database
-
-        seed_database(url, profile, progress=False)
-        with psycopg.connect(url, autocommit=True) as conn:
-            conn.execute("select public.refresh_dashboards(false)")
-            conn.execute("vacuum analyze")
-    else:
-        seed_perf_world(url, profile)
+def seed(url: str, profile: str) -> None:
+    """Seed a migrated database with the profile's world, refresh dashboards, analyze."""
+    seed_database(url, profile, progress=False)
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("select public.refresh_dashboards(false)")
+        conn.execute("vacuum analyze")
 
 
 def database_rows(conn: psycopg.Connection[Any]) -> float:
@@ -80,13 +66,13 @@ def measure_database(url: str, *, runs: int, config: GateConfig, log: Callable[[
 
 
 def run_bench(
-    *, urls: dict[str, str], profile: str, compare: str | None, seed_source: str, runs: int, load_seconds: float,
+    *, urls: dict[str, str], profile: str, compare: str | None, runs: int, load_seconds: float,
     clients: int, config: GateConfig, log: Callable[[str], None] = print,
 ) -> dict[str, Any]:
     """Measure the databases in ``urls`` (profile -> seeded URL); load-test the main one; return the document."""
     started = time.perf_counter()
     doc: dict[str, Any] = {
-        "profile": profile, "compare": compare, "seed_source": seed_source,
+        "profile": profile, "compare": compare,
         "started_at": datetime.now(UTC).isoformat(timespec="seconds"), "targets": {},
         "gates": {}, "timings": {}, "advice": {}, "rows": {},
     }

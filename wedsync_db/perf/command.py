@@ -14,7 +14,7 @@ from rich.console import Console
 from rich.table import Table
 
 from wedsync_db.perf import thresholds
-from wedsync_db.perf.bench import default_seed_source, run_bench, seed, summary_rows
+from wedsync_db.perf.bench import run_bench, seed, summary_rows
 from wedsync_db.perf.data_curve import CURVE_PROFILES, growth_failures, measure_profile, restarter
 from wedsync_db.perf.data_curve import curve as curve_rows
 from wedsync_db.perf.gates import GateConfig
@@ -32,9 +32,6 @@ def bench_command(
     load_seconds: Annotated[float, typer.Option(help="Length of the load run in seconds (0 skips it).")] = 20.0,
     clients: Annotated[int, typer.Option(help="Concurrent clients in the load run (1-32).")] = 4,
     runs: Annotated[int, typer.Option(help="Timed runs per query, tenant and role.")] = 20,
-    seed_source: Annotated[str | None, typer.Option(
-        "--seed",
-        help="fixtures (the seeded worlds) or perf (fast set-based seed); default fixtures if installed.")] = None,
     database_url: Annotated[str | None, typer.Option(
         help="Measure this already seeded database instead of seeding throwaway ones (env DATABASE_URL). "
              "The load run writes rows tagged 'load-run' and only targets loopback servers.")] = None,
@@ -73,7 +70,6 @@ def bench_command(
     """
     console = Console()
     log = lambda message: console.print(f"[dim]{message}[/]")  # noqa: E731
-    source = seed_source or default_seed_source()
     config = GateConfig(seq_scan_max_rows=seq_scan_max_rows, budget_ms=budget_ms)
     target = database_url or os.environ.get("DATABASE_URL")
     smaller = None if compare == "none" else (compare or COMPARE_WITH.get(profile))
@@ -85,7 +81,7 @@ def bench_command(
         if target:
             urls, smaller = {profile: target}, None
             if seed_database:
-                seed_target(target, profile, source, replace=replace, log=log)
+                seed_target(target, profile, replace=replace, log=log)
             if curve:
                 curve_docs[profile] = measure_profile(target, profile, runs=runs, log=log)
         else:
@@ -105,9 +101,9 @@ def bench_command(
             refuse_short_disk(server.url(template), [*dict.fromkeys(along + wanted)])
             urls = {}
             for name in [*dict.fromkeys(along + wanted)]:
-                log(f"seeding {name} ({source})")
+                log(f"seeding {name}")
                 db = janitor.create(unique_name(f"bench_{name}"), template=template)
-                seed(server.url(db), name, source)
+                seed(server.url(db), name)
                 if name in along:
                     restart = restarter(server.restart, in_memory=server.in_memory)
                     curve_docs[name] = measure_profile(server.url(db), name, runs=runs, restart=restart, log=log)
@@ -115,7 +111,7 @@ def bench_command(
                     urls[name] = server.url(db)
                 else:
                     janitor.drop(db)  # measured for the curve only: give its disk back
-        doc = run_bench(urls=urls, profile=profile, compare=smaller, seed_source=source, runs=runs,
+        doc = run_bench(urls=urls, profile=profile, compare=smaller, runs=runs,
                         load_seconds=load_seconds, clients=clients, config=config, log=log)
     finally:
         if server is not None:
@@ -172,7 +168,7 @@ def refuse_short_disk(url: str, profiles: list[str]) -> None:
         raise typer.Exit(1)
 
 
-def seed_target(url: str, profile: str, source: str, *, replace: bool, log: Callable[[str], None]) -> None:
+def seed_target(url: str, profile: str, *, replace: bool, log: Callable[[str], None]) -> None:
     """Seed a database the caller named; refuse in one line (exit 1) when it holds data and --replace is absent."""
     from wedsync_db.worlds.load import holds_data, seed_database
 
@@ -185,8 +181,6 @@ def seed_target(url: str, profile: str, source: str, *, replace: bool, log: Call
         raise typer.Exit(1)
     refuse_short_disk(url, [profile])
     log(f"seeding {profile} into {database_of(url)}" + (" (replacing its data)" if existing else ""))
-    if source != "fixtures":
-        raise typer.BadParameter("--seed-database seeds the fixtures worlds (--seed fixtures)")
     seed_database(url, profile, mode="replace", progress=False)
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute("select public.refresh_dashboards(false)")

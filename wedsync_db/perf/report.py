@@ -41,7 +41,7 @@ def sections(doc: dict[str, Any]) -> list[tuple[str, list[str], str | None]]:
     """(heading, markdown lines, plot file or None) in report order."""
     main = doc["profile"]
     out: list[tuple[str, list[str], str | None]] = []
-    meta = [f"- profile: **{main}** (compared with {doc.get('compare') or 'nothing'}); seed: {doc['seed_source']}; "
+    meta = [f"- profile: **{main}** (compared with {doc.get('compare') or 'nothing'}); "
             f"server {doc['server_version']}; run at {doc['started_at']}; {doc['seconds']:.0f} s",
             "- data size: " + ", ".join(f"{p}: {n:,.0f} rows" for p, n in doc["rows"].items())]
     out.append(("Run", meta, None))

@@ -17,7 +17,7 @@ def run_gates(url: str, directory: Path, *, console: Console, profile: str = "ci
               load_seconds: float = 10.0, clients: int = 4, runs: int = 15) -> StepResult:
     """Gate every catalog query for the whale and the small tenant, time it, load-test; write perf/ and summarise."""
     doc: dict[str, Any] = run_bench(
-        urls={profile: url}, profile=profile, compare=None, seed_source="fixtures", runs=runs,
+        urls={profile: url}, profile=profile, compare=None, runs=runs,
         load_seconds=load_seconds, clients=clients, config=GateConfig(),
         log=lambda m: console.print(f"  [dim]{m}[/dim]"),
     )

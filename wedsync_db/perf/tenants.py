@@ -1,6 +1,6 @@
 """Pick the tenants the gates run for (the whale and a small supplier) and realistic arguments, from any seeded db.
 
-Read from the data, not from a World object, so the same code works on the perf seed, the fixtures seed
+Read from the data, not from a World object, so the same code works on the seeded worlds
 and an external DATABASE_URL: the whale is the supplier with the most clients, the small tenant the one
 with the fewest among those that have a connected couple and a form.
 """
