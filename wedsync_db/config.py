@@ -4,21 +4,36 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field, replace
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
+
+
+def _package_schema() -> Path:
+    """The schema shipped inside the package (wedsync_db/schema/; a checkout's top-level schema/ links to it)."""
+    found = resources.files("wedsync_db") / "schema"
+    if not isinstance(found, Path):  # a zipped or otherwise virtual install: the SQL is read as files
+        raise RuntimeError(f"wedsync_db's schema is not a folder on disk ({found!r}): install the package unzipped")
+    return found
+
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-SCHEMA_DIR = PROJECT_ROOT / "schema"
+CHECKOUT: Path | None = PROJECT_ROOT if (PROJECT_ROOT / "pyproject.toml").is_file() else None
+"""The source checkout this package runs from (editable install, PYTHONPATH), or None when installed from a wheel."""
+SCHEMA_DIR = _package_schema()
 MIGRATIONS_DIR = SCHEMA_DIR / "migrations"
 PLATFORM_FILE = SCHEMA_DIR / "platform.sql"
-STATE_DIR = PROJECT_ROOT / ".wedsync"
+# In a checkout its .wedsync folder; installed, the user's state folder (XDG), never the site-packages folder.
+STATE_DIR = CHECKOUT / ".wedsync" if CHECKOUT else (
+    Path(os.environ.get("XDG_STATE_HOME") or Path.home() / ".local" / "state") / "wedsync-db")
 STATE_DIR_VARIABLE = "WEDSYNC_DB_STATE_DIR"
 
 SERVER_KINDS = ("local", "container", "external")
 
 
 def state_dir() -> Path:
-    """Where the dev server and reports of single commands live: WEDSYNC_DB_STATE_DIR, else .wedsync in the checkout."""
+    """Where the dev server and reports of single commands live: WEDSYNC_DB_STATE_DIR, else STATE_DIR."""
     configured = os.environ.get(STATE_DIR_VARIABLE)
     return Path(configured).absolute() if configured else STATE_DIR
 

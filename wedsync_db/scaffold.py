@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from wedsync_db.config import MIGRATIONS_DIR
+from wedsync_db.config import CHECKOUT, MIGRATIONS_DIR
 from wedsync_db.errors import WedsyncError
 from wedsync_db.migrations import discover
 
@@ -43,6 +43,9 @@ def new_migration(name: str, directory: Path = MIGRATIONS_DIR) -> tuple[Path, Pa
     if not NAME_PATTERN.match(name):
         raise ScaffoldError(f"{name!r} is not a migration name: verb first ({', '.join(VERBS)}), then the object, "
                             "lower case with underscores, e.g. add_clients_archived_at")
+    if CHECKOUT is None and directory == MIGRATIONS_DIR:
+        raise ScaffoldError(f"migrate new writes into a checkout's schema/migrations, and this wedsync_db is installed "
+                            f"({MIGRATIONS_DIR.parent.parent}): run it in a clone of the repository")
     existing = discover(directory)
     version = existing[-1].version + 1 if existing else 1
     clash = [m.label for m in existing if m.name == name]

@@ -9,9 +9,11 @@ from typing import Any
 
 import yaml
 
+from wedsync_db.config import SCHEMA_DIR
+
 COMMANDS = ("select", "insert", "update", "delete")
 TEAM_ROLES = ("viewer", "member", "admin", "owner")
-DEFAULT_PATH = Path(__file__).resolve().parents[2] / "schema" / "access_matrix.yaml"
+DEFAULT_PATH = SCHEMA_DIR / "access_matrix.yaml"
 
 
 @dataclass(frozen=True)
