@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 
 
-
 def _package_schema() -> Path:
     """The schema shipped inside the package (wedsync_db/schema/; a checkout's top-level schema/ links to it)."""
     found = resources.files("wedsync_db") / "schema"
