@@ -1,4 +1,4 @@
-"""Migrations whose leading comment block was corrected after they were applied, with what a ledger may hold.
+"""Migrations corrected after they were applied, with what a ledger may hold.
 
 A ledger row written before the runner checksummed only a file's body holds the sha256 of the whole file as it
 was then. For the files below only the header changed since (its "Down checked" line named a script outside the
@@ -104,4 +104,22 @@ HEADER_EDITS: dict[int, HeaderEdit] = {
     # 0029_add_realtime_publication_tables.up.sql
     29: HeaderEdit("0fb4945c5495892bb01d227a94d4428e54ba578de408db9e9227291436a3f5f3",
               "6cbda5923051a9b4e712b5b7e5efcd8a45d7ed13a6a5f15fea013869ddb62f31"),
+}
+
+
+class BodyFix(NamedTuple):
+    """A body corrected after it was applied, where the old body could only ever have been applied to an empty
+    table (on any row it failed, and was rolled back whole) and the new one leaves the same catalog: a ledger
+    holding the old body's sha256 holds this SQL's effect, so it is accepted while the file's body is ``body``."""
+
+    body_before: str
+    body: str
+
+
+BODY_FIXES: dict[int, BodyFix] = {
+    # 0084_add_form_response_completion.up.sql: its checks are added not valid and validated after the backfill;
+    # before, the third refused the columns' defaults on any existing response, so the migration applied only
+    # where form_responses was empty (a fresh database), where both bodies give the same catalog.
+    84: BodyFix("92848fedee0c7227c763dcd855ddb76ba8b9aa60919a6208e35c57af5a93876f",
+                "93f2f009ef06fba29769f86704a2689fdfd91dd8b2f34e19591e8af987172874"),
 }

@@ -23,7 +23,7 @@ from typing import Any
 import psycopg
 import sqlparse
 
-from wedsync_db._header_edits import HEADER_EDITS
+from wedsync_db._header_edits import BODY_FIXES, HEADER_EDITS
 from wedsync_db.config import MIGRATIONS_DIR
 from wedsync_db.errors import MigrationError, describe_database_error
 
@@ -74,11 +74,15 @@ class Migration:
 
     def matches(self, recorded: str) -> bool:
         """Whether a ledger checksum is this file's: its body's, or (ledger rows written before the header rule)
-        the whole file's, or the whole file's before a header-only edit that left this body as it is."""
+        the whole file's, or the whole file's before a header-only edit that left this body as it is, or a body
+        fixed after release to the same effect (_header_edits.BODY_FIXES)."""
         if recorded == self.checksum or recorded == hashlib.sha256(self.up_path.read_bytes()).hexdigest():
             return True
         edit = HEADER_EDITS.get(self.version)
-        return edit is not None and recorded == edit.whole_file_before and self.checksum == edit.body
+        if edit is not None and recorded == edit.whole_file_before and self.checksum == edit.body:
+            return True
+        fix = BODY_FIXES.get(self.version)
+        return fix is not None and recorded == fix.body_before and self.checksum == fix.body
 
 
 def body(text: bytes) -> bytes:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -11,7 +12,7 @@ import psycopg
 import pytest
 
 from wedsync_db import catalog
-from wedsync_db._header_edits import HEADER_EDITS
+from wedsync_db._header_edits import BODY_FIXES, HEADER_EDITS
 from wedsync_db.errors import MigrationError
 from wedsync_db.migrations import MigrationRunner, discover
 
@@ -133,6 +134,36 @@ def test_each_header_edit_still_describes_its_file_and_a_body_change_is_drift(tm
         changed = tmp_path / migration.up_path.name
         changed.write_bytes(migration.up_path.read_bytes() + b"select 1;\n")
         assert not replace(migration, up_path=changed).matches(edit.whole_file_before)
+
+
+def test_a_body_fixed_to_the_same_effect_accepts_the_old_bodys_ledger_and_nothing_else(tmp_path: Path) -> None:
+    """BODY_FIXES: each file's body is the fixed one; a ledger holding the old body's checksum matches it, and
+    any further change to the body is drift."""
+    migrations = {m.version: m for m in discover()}
+    for version, fix in BODY_FIXES.items():
+        migration = migrations[version]
+        assert migration.checksum == fix.body, f"{migration.label}: its body changed again; it needs a new migration"
+        assert migration.matches(fix.body_before)
+        changed = tmp_path / migration.up_path.name
+        changed.write_bytes(migration.up_path.read_bytes() + b"select 1;\n")
+        assert not replace(migration, up_path=changed).matches(fix.body_before)
+
+
+def test_response_completion_migrates_a_database_that_holds_responses(seeded_db_url: Callable[[str], str]) -> None:
+    """0084 on a database that holds responses (the tiny world, migrated down to 0083): the backfill derives
+    every response's completion as the trigger had, and the checks hold after it (added valid, they refused
+    the columns' defaults on existing rows and rolled the migration back)."""
+    url = seeded_db_url("tiny")
+    completion = ("select id, required_field_count, required_answered_count, completion, completed_at is not null "
+                  "from public.form_responses order by id")
+    with psycopg.connect(url) as conn:
+        derived = conn.execute(completion).fetchall()
+    runner = MigrationRunner(url)
+    runner.down(to=83)
+    runner.up(to=84)
+    with psycopg.connect(url) as conn:
+        assert conn.execute(completion).fetchall() == derived
+    assert derived and any(row[3] < 1 for row in derived) and any(row[3] == 1 for row in derived)
 
 
 def test_a_database_migrated_before_the_header_edits_verifies_clean(blank_db_url: str) -> None:

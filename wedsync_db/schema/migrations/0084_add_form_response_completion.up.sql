@@ -19,8 +19,9 @@
 -- no column grant of UPDATE.
 -- Lock impact: four columns with constant defaults on form_responses (catalog only), a backfill update of every
 -- response (ROW EXCLUSIVE; the seed's ci world ~1k rows, large ~1M: run the backfill in batches on a live table),
--- a new trigger (ACCESS EXCLUSIVE briefly). The three checks are on the new columns (squawk-ignore lines): the
--- backfill below runs after them, and the defaults satisfy them.
+-- a new trigger (ACCESS EXCLUSIVE briefly). The three checks are added not valid and validated after the
+-- backfill: the columns' defaults (completion 1, completed_at null) do not satisfy the third on existing rows.
+-- Validated in the same transaction (squawk-ignore lines): the backfill has just rewritten every row anyway.
 -- Down checked: tests/integrity/test_migration_round_trips.py (catalog equal after up and down, up again).
 set local lock_timeout = '5s';
 set local statement_timeout = '60s';
@@ -29,18 +30,15 @@ alter table public.form_responses add column required_field_count integer not nu
 alter table public.form_responses add column required_answered_count integer not null default 0;
 alter table public.form_responses add column completion numeric(5, 4) not null default 1;
 alter table public.form_responses add column completed_at timestamptz;
--- squawk-ignore constraint-missing-not-valid
 alter table public.form_responses add constraint check_form_responses_required_answered_count_range check (
     required_answered_count between 0 and required_field_count
-);
--- squawk-ignore constraint-missing-not-valid
+) not valid;
 alter table public.form_responses add constraint check_form_responses_completion_range check (
     completion between 0 and 1
-);
--- squawk-ignore constraint-missing-not-valid
+) not valid;
 alter table public.form_responses add constraint check_form_responses_completed_at_when_complete check (
     (completed_at is not null) = (completion = 1)
-);
+) not valid;
 comment on column public.form_responses.completion is
 'Share of the version''s required fields the answers fill (1 when none is required); derived by trigger.';
 comment on column public.form_responses.completed_at is
@@ -136,3 +134,10 @@ set
 from derived as d
 where fr.id = d.id;
 alter table public.form_responses enable trigger user;
+
+-- squawk-ignore constraint-missing-not-valid
+alter table public.form_responses validate constraint check_form_responses_required_answered_count_range;
+-- squawk-ignore constraint-missing-not-valid
+alter table public.form_responses validate constraint check_form_responses_completion_range;
+-- squawk-ignore constraint-missing-not-valid
+alter table public.form_responses validate constraint check_form_responses_completed_at_when_complete;
