@@ -71,6 +71,10 @@ class CatalogQuery:
         return self.actor in (SUPPLIER, COUPLE) and not self.opaque
 
 
+# The client page's activity window: one year, the 12 monthly partitions before this month and this month.
+CLIENT_ACTIVITY_WINDOW_DAYS = 365
+
+
 def _sup(t: Tenant) -> dict[str, Any]:
     return {"supplier_id": t.supplier_id}
 
@@ -252,13 +256,21 @@ QUERIES: tuple[CatalogQuery, ...] = (
         lambda t: {**_sup(t), "client_id": t.client_id}, point_lookup=True,
     ),
     CatalogQuery(
-        "client_activities", SUPPLIER, "WedSync", "Client page: the client's activities, newest first",
-        "GET /activities?supplier_id=eq.{s}&client_id=eq.{c}&order=created_at.desc&limit=50",
+        "client_activities", SUPPLIER, "WedSync",
+        "Client page: the client's activities of the last 12 months, newest first (older windows on demand)",
+        "GET /activities?supplier_id=eq.{s}&client_id=eq.{c}&created_at=gte.{from}&created_at=lt.{to}"
+        "&order=created_at.desc&limit=50",
+        # A window, not the whole history: activities has no index across its monthly partitions, so an unbounded
+        # request probes one partition per month the product has existed and grows with its age, not the client's
+        # rows. "Show older" sends the previous window.
         """select id, action, entity_type, entity_id, created_at
            from public.activities
            where supplier_id = %(supplier_id)s and client_id = %(client_id)s
+             and created_at >= %(since)s and created_at < %(until)s
            order by created_at desc limit 50""",
-        lambda t: {**_sup(t), "client_id": t.client_id}, point_lookup=True,
+        lambda t: {**_sup(t), "client_id": t.client_id, "since": t.days_ago(CLIENT_ACTIVITY_WINDOW_DAYS),
+                   "until": t.days_ago(-1)},
+        partitioned="activities", max_partitions=13, point_lookup=True,
     ),
     CatalogQuery(
         "couple_suppliers_last_message", COUPLE, "WedMe", "My suppliers: each with the last message",
