@@ -14,11 +14,7 @@ from rich.console import Console
 from rich.table import Table
 
 from wedsync_db.perf import thresholds
-from wedsync_db.perf.bench import run_bench, seed, summary_rows
-from wedsync_db.perf.data_curve import CURVE_PROFILES, growth_failures, measure_profile, restarter
-from wedsync_db.perf.data_curve import curve as curve_rows
 from wedsync_db.perf.gates import GateConfig
-from wedsync_db.perf.report import write_report
 from wedsync_db.server.base import database_of
 
 COMPARE_WITH = {"tiny": None, "ci": "tiny", "large": "ci", "xl": "large"}
@@ -68,6 +64,12 @@ def bench_command(
 
       wedsync-db bench --profile xl --database-url $BIG --seed-database --replace --curve   # xl on a bigger server
     """
+    # Imported here, not at the top: the bench machinery and matplotlib would cost every CLI start about a second.
+    from wedsync_db.perf.bench import run_bench, seed, summary_rows
+    from wedsync_db.perf.data_curve import curve as curve_rows
+    from wedsync_db.perf.data_curve import growth_failures, measure_profile, restarter
+    from wedsync_db.perf.report import write_report
+
     console = Console()
     log = lambda message: console.print(f"[dim]{message}[/]")  # noqa: E731
     config = GateConfig(seq_scan_max_rows=seq_scan_max_rows, budget_ms=budget_ms)
@@ -147,6 +149,8 @@ def bench_command(
 
 def curve_profiles(profile: str) -> list[str]:
     """The curve's profiles up to ``profile`` (ci, large; xl too when it is asked for)."""
+    from wedsync_db.perf.data_curve import CURVE_PROFILES
+
     if profile not in CURVE_PROFILES:
         return [profile]
     return list(CURVE_PROFILES[: CURVE_PROFILES.index(profile) + 1])

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import psycopg
 import typer
@@ -15,11 +15,14 @@ from wedsync_db.report import Case, StepResult
 from wedsync_db.rls.attempts import fingerprints_of
 from wedsync_db.rls.completion import Completion, complete
 from wedsync_db.rls.coverage import Coverage
-from wedsync_db.rls.escalation_machine import BUDGETS, PROFILES, EscalationReport, search_database
+from wedsync_db.rls.escalation_budgets import BUDGETS, PROFILES
 from wedsync_db.rls.oracle import Oracle
 from wedsync_db.rls.report import report_details, write_report
 from wedsync_db.rls.reproducer import render
 from wedsync_db.rls.world import World, snapshot
+
+if TYPE_CHECKING:
+    from wedsync_db.rls.escalation_machine import EscalationReport
 
 
 def _seeded_database(console: Console) -> tuple[str, Any]:
@@ -166,6 +169,8 @@ def _print_gaps(console: Console, cov: Coverage) -> None:
 def _escalate(url: str, directory: Path, profile: str, console: Console) -> tuple[EscalationReport, str]:
     """The escalation search on the same database: printed as it goes, its first failure saved as SQL."""
     console.print(f"[dim]escalation search ({profile} budget): an attacker from a bare sign-up, through the API...[/]")
+    from wedsync_db.rls.escalation_machine import search_database  # Hypothesis: only when the search runs
+
     report, failure = search_database(url, profile, directory / "escalation-first-failure.sql")
     console.print(f"rls: {report.summary()}")
     if failure:

@@ -24,18 +24,11 @@ from hypothesis.stateful import RuleBasedStateMachine, precondition, rule, run_s
 
 from wedsync_db.rls.api_surface import ApiSurface
 from wedsync_db.rls.escalation import Search, action_names, draw_step
+from wedsync_db.rls.escalation_budgets import BUDGETS, PROFILES
 from wedsync_db.rls.invariants import Judge, Violation
 
 ATTACKER_NS = uuid.UUID("0b5c7f0e-9d7e-4c4b-8f0a-5a1e7e3a9c11")
 MAX_ATTACKER_USERS = 3
-
-# Examples, steps per example and the shrinking budget (seconds), per profile (named like Hypothesis's profiles:
-# `ci` is derandomised, so a CI run and its replay take the same steps).
-# `main` is the main job's, on the seeded ci world, where every read of the whale's team costs more.
-BUDGETS: dict[str, tuple[int, int, int]] = {
-    "ci": (30, 15, 20), "dev": (30, 15, 20), "nightly": (400, 30, 300), "main": (6, 10, 20),
-}
-PROFILES = tuple(BUDGETS)
 
 
 def search_settings(profile: str) -> settings:

@@ -1,5 +1,6 @@
 -- 0101_drop_unused_archived_id_lists (down): the two lists of archived ids again, as 0070 and 0057 left them.
 set local lock_timeout = '5s';
+set local statement_timeout = '60s';
 
 create function private.my_archived_parent_ids()
 returns setof uuid
