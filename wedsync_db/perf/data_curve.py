@@ -35,6 +35,7 @@ from wedsync_db.perf import plots as charts
 from wedsync_db.perf.catalog import QUERIES
 from wedsync_db.perf.gates import explain_as, partitions_of
 from wedsync_db.perf.measure import Latency, run_once
+from wedsync_db.perf.settle import Settled, settle
 from wedsync_db.perf.tenants import resolve_tenants
 from wedsync_db.perf.thresholds import GROWTH_FLOOR_MS, GROWTH_LIMIT, P99_TARGET_MS, SLOW_QUERY_MS
 from wedsync_db.plans import SCAN_TYPES, Plan, PlanNode
@@ -136,6 +137,7 @@ def measure_profile(url: str, profile: str, *, runs: int = 20, warm: int = 3, bu
     """Every catalog query for the whale and the small tenant at one profile: warm (and cold) latency, plan."""
     doc: dict[str, Any] = {"profile": profile, "points": [], "cold_method": None, "runs": runs, "warm": warm}
     with psycopg.connect(url, autocommit=True) as conn:
+        doc["settled"] = settle(conn, local=_on_this_machine(conn), log=log).to_json()
         row = conn.execute("select sum(greatest(c.reltuples, 0)) from pg_class c join pg_namespace n "
                            "on n.oid = c.relnamespace where c.relkind = 'r' "
                            "and n.nspname in ('public', 'partitions', 'auth')").fetchone()
@@ -165,6 +167,12 @@ def measure_profile(url: str, profile: str, *, runs: int = 20, warm: int = 3, bu
     else:
         doc["cold_method"] = "not measured: the server is not one the harness restarts"
     return doc
+
+
+def _on_this_machine(conn: psycopg.Connection[Any]) -> bool:
+    """Whether the server runs here (a Unix socket or loopback): then its dirty pages are this kernel's."""
+    host = conn.info.host
+    return host.startswith("/") or host in ("localhost", "127.0.0.1", "::1")
 
 
 def _warm_samples(conn: psycopg.Connection[Any], query: Any, tenant: Any, *, runs: int, warm: int,
@@ -312,6 +320,7 @@ def markdown(docs: dict[str, dict[str, Any]]) -> list[str]:
              "query's runs pass 10 s), as the query's own user under RLS. "
              "Cold: the first run after a restart ("
              + "; ".join(f"{p}: {docs[p]['cold_method']}" for p in profiles) + ").",
+             "- before timing: " + "; ".join(f"{p}: {_settled(docs[p])}" for p in profiles),
              "- data: " + ", ".join(f"{p} {docs[p]['rows']:,.0f} rows (whale {docs[p]['tenants']['whale']['clients']:,}"
                                    f" clients, small {docs[p]['tenants']['small']['clients']:,})" for p in profiles),
              f"- gate: tenant-scoped queries grow <= {GROWTH_LIMIT:g}x (warm median) from {GATE_FROM} to {GATE_TO}, "
@@ -350,6 +359,11 @@ def markdown(docs: dict[str, dict[str, Any]]) -> list[str]:
         lines += [f"Slowest warm median: {slowest[1]} ({slowest[2]}) at {slowest[3]}, {slowest[0]:.1f} ms "
                   f"(the slow-query line is {SLOW_QUERY_MS:g} ms)."]
     return lines
+
+
+def _settled(doc: dict[str, Any]) -> str:
+    settled = doc.get("settled")
+    return Settled(**settled).describe() if settled else "not settled (measured before settle existed)"
 
 
 def plots(docs: dict[str, dict[str, Any]]) -> dict[str, str]:
