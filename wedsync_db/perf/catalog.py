@@ -71,7 +71,8 @@ class CatalogQuery:
         return self.actor in (SUPPLIER, COUPLE) and not self.opaque
 
 
-# The client page's activity window: one year, the 12 monthly partitions before this month and this month.
+# The client page's activity window: the year up to now, at most 13 monthly partitions (this month and the 12
+# before it, whatever the day).
 CLIENT_ACTIVITY_WINDOW_DAYS = 365
 
 
@@ -150,8 +151,10 @@ QUERIES: tuple[CatalogQuery, ...] = (
            from public.activities
            where supplier_id = %(supplier_id)s and created_at >= %(since)s and created_at < %(until)s
            order by created_at desc limit 50""",
-        lambda t: {**_sup(t), "since": t.days_ago(30), "until": t.days_ago(-1)},
-        partitioned="activities", max_partitions=2,
+        # Up to now, never into next month's partition (created ahead); 30 days reach back two months only on
+        # the first days of March.
+        lambda t: {**_sup(t), "since": t.days_ago(30), "until": t.as_of},
+        partitioned="activities", max_partitions=3,
     ),
     CatalogQuery(
         "analytics_per_day_90d", SUPPLIER, "WedSync", "Analytics: events per day, 90 days (admin; materialized view)",
@@ -269,7 +272,7 @@ QUERIES: tuple[CatalogQuery, ...] = (
              and created_at >= %(since)s and created_at < %(until)s
            order by created_at desc limit 50""",
         lambda t: {**_sup(t), "client_id": t.client_id, "since": t.days_ago(CLIENT_ACTIVITY_WINDOW_DAYS),
-                   "until": t.days_ago(-1)},
+                   "until": t.as_of},
         partitioned="activities", max_partitions=13, point_lookup=True,
     ),
     CatalogQuery(
