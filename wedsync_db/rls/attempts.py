@@ -214,8 +214,8 @@ def execute(conn: psycopg.Connection[Any], attempt: Attempt, before: str | None 
             conn.execute("rollback to savepoint wedsync_attempt")
             rolled_back = True
         if attempt.command != "select":
+            rolled_back = False  # from here the role differs from the actor's: always roll back
             conn.execute("select set_config('role', 'none', true)")  # observe as the superuser
-            rolled_back = False
             probe_id = (attempt.new or attempt.target or {}).get("id") if attempt.command == "insert" else (
                 attempt.target or {}).get("id")
             after = fingerprint(conn, attempt.table, probe_id)
@@ -299,7 +299,8 @@ def run_batch(
     conn: psycopg.Connection[Any], oracle: Oracle, actor: Actor, attempts: list[Attempt],
     fingerprints: dict[tuple[str, str], str] | None = None,
 ) -> list[Judged]:
-    """Run attempts of one actor in one request (one savepoint), each in its own nested savepoint."""
+    """Run attempts of one actor in one request (one savepoint), each rolled back to a savepoint set once, after
+    the actor's role and claims."""
     out = []
     with request_in_savepoint(conn, actor, method="POST", path="/rls"):
         conn.execute("savepoint wedsync_attempt")
