@@ -103,7 +103,7 @@ def test_the_cold_method_says_what_was_done():
 
 def test_every_catalog_query_gets_a_point_for_both_tenants(perf_db_url):
     """At ci: one point per query and tenant, with warm latency and the plan's scans; no restart, so no cold."""
-    measured = measure_profile(perf_db_url, "ci", runs=2, warm=1, log=lambda _: None)
+    measured = measure_profile(perf_db_url, "ci", runs=2, warm=1, settle_wait_s=60, log=lambda _: None)
     assert len(measured["points"]) == 2 * len(QUERIES)
     assert all(p["warm"]["runs"] == 2 and p["cold_ms"] is None for p in measured["points"])
     assert any(p["shape"]["scans"] for p in measured["points"])

@@ -28,6 +28,6 @@ def test_a_role_that_may_not_checkpoint_is_measured_all_the_same(perf_db_url: st
 
 
 def test_the_curve_document_and_its_markdown_say_how_the_server_was_settled(perf_db_url: str) -> None:
-    measured = measure_profile(perf_db_url, "ci", runs=1, warm=0, log=lambda _: None)
+    measured = measure_profile(perf_db_url, "ci", runs=1, warm=0, settle_wait_s=60, log=lambda _: None)
     assert Settled(**measured["settled"]).checkpoint
     assert any(line.startswith("- before timing: ci: checkpoint") for line in markdown({"ci": measured}))

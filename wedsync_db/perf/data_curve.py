@@ -35,7 +35,7 @@ from wedsync_db.perf import plots as charts
 from wedsync_db.perf.catalog import QUERIES
 from wedsync_db.perf.gates import explain_as, partitions_of
 from wedsync_db.perf.measure import Latency, run_once
-from wedsync_db.perf.settle import Settled, settle
+from wedsync_db.perf.settle import AUTOVACUUM_WAIT_S, Settled, settle
 from wedsync_db.perf.tenants import resolve_tenants
 from wedsync_db.perf.thresholds import GROWTH_FLOOR_MS, GROWTH_LIMIT, P99_TARGET_MS, SLOW_QUERY_MS
 from wedsync_db.plans import SCAN_TYPES, Plan, PlanNode
@@ -133,11 +133,17 @@ def restarter(restart_server: Callable[[], None], *, in_memory: bool = False) ->
 
 
 def measure_profile(url: str, profile: str, *, runs: int = 20, warm: int = 3, budget_s: float = 10.0,
-                    restart: Restart | None = None, log: Callable[[str], None] = print) -> dict[str, Any]:
-    """Every catalog query for the whale and the small tenant at one profile: warm (and cold) latency, plan."""
+                    restart: Restart | None = None, settle_wait_s: float = AUTOVACUUM_WAIT_S,
+                    log: Callable[[str], None] = print) -> dict[str, Any]:
+    """Every catalog query for the whale and the small tenant at one profile: warm (and cold) latency, plan.
+
+    First the server settles (:func:`wedsync_db.perf.settle.settle`), waiting at most ``settle_wait_s`` for
+    autovacuum.
+    """
     doc: dict[str, Any] = {"profile": profile, "points": [], "cold_method": None, "runs": runs, "warm": warm}
     with psycopg.connect(url, autocommit=True) as conn:
-        doc["settled"] = settle(conn, local=_on_this_machine(conn), log=log).to_json()
+        doc["settled"] = settle(conn, local=_on_this_machine(conn), max_wait_s=settle_wait_s,
+                               log=log).to_json()
         row = conn.execute("select sum(greatest(c.reltuples, 0)) from pg_class c join pg_namespace n "
                            "on n.oid = c.relnamespace where c.relkind = 'r' "
                            "and n.nspname in ('public', 'partitions', 'auth')").fetchone()
@@ -363,7 +369,7 @@ def markdown(docs: dict[str, dict[str, Any]]) -> list[str]:
 
 def _settled(doc: dict[str, Any]) -> str:
     settled = doc.get("settled")
-    return Settled(**settled).describe() if settled else "not settled (measured before settle existed)"
+    return Settled(**settled).describe() if settled else "not recorded"
 
 
 def plots(docs: dict[str, dict[str, Any]]) -> dict[str, str]:

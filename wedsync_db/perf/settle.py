@@ -35,7 +35,7 @@ class Settled:
     checkpoint: bool  # False: the role may not run CHECKPOINT (a managed server)
     autovacuum_wait_s: float
     autovacuum_still_running: int  # workers left when the wait gave up (0: quiet)
-    os_synced: bool  # False: the server is not on this machine, or sync is not permitted
+    os_synced: bool  # False: the server is not on this machine
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
