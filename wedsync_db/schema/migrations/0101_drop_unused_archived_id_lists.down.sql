@@ -1,4 +1,5 @@
--- 0101_drop_unused_archived_id_lists (down): the two lists of archived ids again, as 0070 and 0057 left them.
+-- 0101_drop_unused_archived_id_lists (down): the two lists of archived ids again: bodies as 0070 and 0046
+-- wrote them, comments and grants as 0045 and 0046, search_path as 0057 set it.
 set local lock_timeout = '5s';
 set local statement_timeout = '60s';
 
