@@ -39,6 +39,7 @@ from wedsync_db.perf.settle import AUTOVACUUM_WAIT_S, Settled, settle
 from wedsync_db.perf.tenants import resolve_tenants
 from wedsync_db.perf.thresholds import GROWTH_FLOOR_MS, GROWTH_LIMIT, P99_TARGET_MS, SLOW_QUERY_MS
 from wedsync_db.plans import SCAN_TYPES, Plan, PlanNode
+from wedsync_db.worlds.disk import on_this_machine
 
 CURVE_PROFILES = ("ci", "large", "xl")
 GATE_FROM, GATE_TO = "large", "xl"
@@ -142,7 +143,7 @@ def measure_profile(url: str, profile: str, *, runs: int = 20, warm: int = 3, bu
     """
     doc: dict[str, Any] = {"profile": profile, "points": [], "cold_method": None, "runs": runs, "warm": warm}
     with psycopg.connect(url, autocommit=True) as conn:
-        doc["settled"] = settle(conn, local=_on_this_machine(conn), max_wait_s=settle_wait_s,
+        doc["settled"] = settle(conn, local=on_this_machine(conn.info.host), max_wait_s=settle_wait_s,
                                log=log).to_json()
         row = conn.execute("select sum(greatest(c.reltuples, 0)) from pg_class c join pg_namespace n "
                            "on n.oid = c.relnamespace where c.relkind = 'r' "
@@ -173,12 +174,6 @@ def measure_profile(url: str, profile: str, *, runs: int = 20, warm: int = 3, bu
     else:
         doc["cold_method"] = "not measured: the server is not one the harness restarts"
     return doc
-
-
-def _on_this_machine(conn: psycopg.Connection[Any]) -> bool:
-    """Whether the server runs here (a Unix socket or loopback): then its dirty pages are this kernel's."""
-    host = conn.info.host
-    return host.startswith("/") or host in ("localhost", "127.0.0.1", "::1")
 
 
 def _warm_samples(conn: psycopg.Connection[Any], query: Any, tenant: Any, *, runs: int, warm: int,

@@ -29,10 +29,10 @@ from wedsync_db.impersonate import request
 from wedsync_db.perf.catalog import QUERIES, CatalogQuery
 from wedsync_db.perf.measure import Latency
 from wedsync_db.perf.tenants import NoTenants, Tenant, tenant_of
+from wedsync_db.worlds.disk import on_this_machine
 
 MAX_CLIENTS = 32
 MAX_SECONDS = 3600
-LOOPBACK = ("127.0.0.1", "localhost", "::1", "")
 READ_SHARE = 0.85  # the rest are writes: messages sent, client notes edited, notifications read
 
 
@@ -99,7 +99,7 @@ class LoadResult:
 def check_loopback(conninfo: str) -> None:
     """Refuse any server that is not on this machine."""
     host = conninfo_to_dict(conninfo).get("host") or ""
-    if not (host in LOOPBACK or str(host).startswith("/")):
+    if not on_this_machine(str(host)):
         raise LoadRefused(f"load runs only against loopback servers; {host!r} is not (use a local copy)")
 
 
